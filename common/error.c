@@ -1,0 +1,80 @@
+#include "common/error.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tb_error_setv(tb_error **err, int exit_code, int errnum, const char *fmt, va_list ap) {
+  int status = errnum > 0 ? errnum : EINVAL;
+  if (err == NULL || *err != NULL)
+    return -status;
+  tb_error *e = calloc(1, sizeof(*e));
+  if (e == NULL)
+    abort(); /* no way to report anything without memory */
+  e->status = status;
+  e->exit_code = exit_code;
+  char *text = NULL;
+  if (vasprintf(&text, fmt, ap) < 0)
+    abort();
+  if (errnum > 0) {
+    char *full = NULL;
+    if (asprintf(&full, "%s: %s", text, strerror(errnum)) < 0)
+      abort();
+    free(text);
+    text = full;
+  }
+  e->msg = text;
+  *err = e;
+  return -status;
+}
+
+int tb_error_set(tb_error **err, int exit_code, int errnum, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int ret = tb_error_setv(err, exit_code, errnum, fmt, ap);
+  va_end(ap);
+  return ret;
+}
+
+int tb_error_wrap(tb_error **err, const char *fmt, ...) {
+  if (err == NULL || *err == NULL)
+    return -EINVAL;
+  char *ctx = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vasprintf(&ctx, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    abort();
+  char *full = NULL;
+  if (asprintf(&full, "%s: %s", ctx, (*err)->msg) < 0)
+    abort();
+  free(ctx);
+  free((*err)->msg);
+  (*err)->msg = full;
+  return -(*err)->status;
+}
+
+int tb_error_exit_code(const tb_error *err) {
+  if (err == NULL || err->exit_code == TB_EXIT_OK)
+    return TB_EXIT_INPUT;
+  return err->exit_code;
+}
+
+void tb_error_print(const tb_error *err, FILE *stream) {
+  if (err == NULL)
+    return;
+  /* One line: a hostile message (e.g. a file name with a newline) must not forge more lines. */
+  fputs("teebuild: ", stream);
+  for (const char *p = err->msg; *p; p++)
+    fputc((*p == '\n' || *p == '\r') ? ' ' : *p, stream);
+  fputc('\n', stream);
+}
+
+void tb_error_free(tb_error **err) {
+  if (err == NULL || *err == NULL)
+    return;
+  free((*err)->msg);
+  free(*err);
+  *err = NULL;
+}

@@ -1,0 +1,36 @@
+# Shared helpers for shell tests (TAP output). Source it: . "$TB_SOURCE_DIR/tests/lib.sh"
+# Each test script gets a private temp dir ($T) and store ($TEEBUILD_STORE), removed on exit.
+set -u
+: "${TEEBUILD:?TEEBUILD must name the built binary}"
+: "${TB_SOURCE_DIR:?}"
+T=$(mktemp -d /tmp/tbtest.XXXXXX)
+chmod 755 "$T"
+export TEEBUILD_STORE="$T/store"
+trap 'rm -rf "$T"' EXIT
+tb_n=0
+tb_failed=0
+
+ok()   { tb_n=$((tb_n + 1)); echo "ok $tb_n - $*"; }
+fail() { tb_n=$((tb_n + 1)); tb_failed=$((tb_failed + 1)); echo "not ok $tb_n - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+
+# expect_exit CODE WHAT CMD...: run CMD, capture stderr in $T/last.err, stdout in $T/last.out.
+expect_exit() {
+  local want=$1 what=$2; shift 2
+  "$@" >"$T/last.out" 2>"$T/last.err"
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
+    fail "$what: want exit $want, got $got"; sed 's/^/#   /' "$T/last.err" | head -20; fi
+}
+
+# expect_err REGEX WHAT: the first stderr line of the last expect_exit matches REGEX.
+expect_err() {
+  if head -1 "$T/last.err" | grep -Eq -- "$1"; then ok "$2"; else
+    fail "$2: first stderr line does not match /$1/"; sed 's/^/#   /' "$T/last.err" | head -5; fi
+}
+
+done_testing() {
+  echo "1..$tb_n"
+  [ "$tb_failed" -eq 0 ]
+  exit $?
+}
