@@ -1,0 +1,45 @@
+/* teebuild run JOB.json -o OUT: any pinned toolchain, any argv, in the jail. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "common/cleanup.h"
+#include "runner/cli.h"
+#include "runner/job.h"
+
+static const char usage[] =
+    "usage: teebuild run JOB.json -o OUT [--force] [--allow-no-cgroups]\n"
+    "\n"
+    "Run the job file JOB.json in the jail: its toolchains mounted read-only at /toolchain/NAME, its\n"
+    "inputs copied to /src, and what it writes to /out collected into OUT/artifacts; its stdout and\n"
+    "stderr go to OUT/logs. Relative paths in the job file are relative to the job file.\n"
+    "\n" JOB_OPTIONS_HELP
+    "\n"
+    "Exit status: 0 the job exited 0; 1 it failed (status, limit, blocked syscall); 3 bad job file,\n"
+    "unknown toolchain or non-empty OUT; 4 the jail could not be set up; 5 no attestation.\n";
+
+static void spec_clearp(struct job_spec *spec) { job_spec_clear(spec); }
+
+int cmd_run(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
+  static const struct option long_opts[] = {JOB_LONG_OPTIONS, {0}};
+  struct job_options opts = {0};
+  int opt;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "+o:h", long_opts, NULL)) != -1) {
+    if (opt == 'h') {
+      fputs(usage, stdout);
+      return 0;
+    }
+    if (!job_options_take(opt, optarg, &opts))
+      return tb_usage_error(err, "run", "unknown option %s", argv[optind - 1]);
+  }
+  if (optind != argc - 1)
+    return tb_usage_error(err, "run", "expected exactly one JOB.json");
+  if (opts.out == NULL)
+    return tb_usage_error(err, "run", "-o OUT is required");
+  __attribute__((cleanup(spec_clearp))) struct job_spec spec = {0};
+  if (job_spec_load(argv[optind], &spec, err) < 0) {
+    tb_error_wrap(err, "run");
+    return tb_error_exit_code(*err);
+  }
+  return job_command(g, "run", &spec, JOB_BUILD_TYPE_RUN, job_spec_external(&spec), &opts, NULL, NULL, err);
+}
