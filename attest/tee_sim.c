@@ -1,0 +1,261 @@
+#include "attest/tee_sim.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "attest/binding.h"
+#include "attest/sim_quote.h"
+#include "attest/tee_sim_td.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/hash.h"
+#include "common/json.h"
+#include "common/xalloc.h"
+
+/* Requests are a few hundred bytes of JSON; anything larger is refused. */
+#define MAX_REQUEST (64u << 10)
+#define GETKEY_SEED_LEN 32
+
+struct tb_tee_sim {
+  struct MHD_Daemon *daemon;
+  char *socket_path;
+  char *sim_dir;
+};
+
+/* One HTTP exchange in progress: the body as it arrives. */
+struct exchange {
+  char *body;
+  size_t len;
+  bool too_big;
+};
+
+/* A reply: HTTP status and JSON body. */
+struct reply {
+  unsigned status;
+  json_t *body;
+};
+
+static struct reply fail(unsigned status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static struct reply fail(unsigned status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  cleanup_free char *msg = NULL;
+  if (vasprintf(&msg, fmt, ap) < 0)
+    abort();
+  va_end(ap);
+  return (struct reply){status, json_pack("{s:s}", "error", msg)};
+}
+
+static char *hex_of(const unsigned char *data, size_t len) {
+  char *hex = xmalloc(2 * len + 1);
+  tb_hex_encode(data, len, hex);
+  return hex;
+}
+
+static char *json_text(json_t *j) {
+  char *s = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  return s;
+}
+
+/* dstack pads report_data with zeros on the right to 64 bytes. */
+static struct reply get_quote(const struct tb_tee_sim *sim, const json_t *req) {
+  const char *hex = json_string_value(json_object_get(req, "report_data"));
+  if (hex == NULL)
+    return fail(400, "missing \"report_data\"");
+  size_t n = strlen(hex);
+  unsigned char report_data[TB_REPORT_DATA_LEN] = {0};
+  if (n > 2 * TB_REPORT_DATA_LEN || n % 2 != 0 || tb_hex_decode(hex, report_data, n / 2) < 0)
+    return fail(400, "\"report_data\" must be hex of at most 64 bytes");
+  struct sim_td_measurements m;
+  tb_tee_sim_measurements(&m);
+  cleanup_free unsigned char *quote = NULL;
+  size_t quote_len = 0;
+  cleanup_error tb_error *err = NULL;
+  if (sim_quote_make_td(sim->sim_dir, report_data, &m, &quote, &quote_len, &err) < 0)
+    return fail(500, "%s", err->msg);
+  cleanup_free char *quote_hex = hex_of(quote, quote_len);
+  cleanup_free char *rd_hex = hex_of(report_data, sizeof(report_data));
+  cleanup_free char *event_log = json_text(tb_tee_sim_event_log());
+  cleanup_free char *vm_config = json_text(json_pack("{s:s}", "tee", "simulated"));
+  return (struct reply){200, json_pack("{s:s, s:s, s:s, s:s}", "quote", quote_hex, "event_log", event_log,
+                                       "report_data", rd_hex, "vm_config", vm_config)};
+}
+
+static struct reply info(const struct tb_tee_sim *sim) {
+  (void)sim;
+  struct sim_td_measurements m;
+  tb_tee_sim_measurements(&m);
+  cleanup_free char *mrtd = hex_of(m.mr_td, 48);
+  cleanup_free char *r0 = hex_of(m.rtmr[0], 48), *r1 = hex_of(m.rtmr[1], 48);
+  cleanup_free char *r2 = hex_of(m.rtmr[2], 48), *r3 = hex_of(m.rtmr[3], 48);
+  cleanup_free char *tcb_info = json_text(json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "mrtd", mrtd, "rtmr0", r0,
+                                                    "rtmr1", r1, "rtmr2", r2, "rtmr3", r3, "event_log",
+                                                    tb_tee_sim_event_log()));
+  cleanup_free char *vm_config = json_text(json_pack("{s:s}", "tee", "simulated"));
+  static const char ZERO20[] = "0000000000000000000000000000000000000000";
+  return (struct reply){
+      200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "app_id", ZERO20, "instance_id", ZERO20,
+                     "app_cert", "", "tcb_info", tcb_info, "app_name", "teebuild-tee-sim", "device_id", ZERO20,
+                     "key_provider_info", "{\"name\":\"simulated\"}", "compose_hash", "", "vm_config", vm_config,
+                     "tee", "simulated")};
+}
+
+/* The secret GetKey derives from: made once per sim_dir, like the simulation PKI. */
+static int getkey_seed(const char *sim_dir, unsigned char seed[GETKEY_SEED_LEN], tb_error **err) {
+  cleanup_free char *path = xasprintf("%s/getkey.seed", sim_dir);
+  cleanup_free char *data = NULL;
+  size_t len = 0;
+  if (tb_read_file(path, GETKEY_SEED_LEN, &data, &len, err) == 0 && len == GETKEY_SEED_LEN) {
+    memcpy(seed, data, GETKEY_SEED_LEN);
+    return 0;
+  }
+  tb_error_discard(err);
+  if (RAND_bytes(seed, GETKEY_SEED_LEN) != 1)
+    return tb_error_set(err, TB_EXIT_ATTEST, 0, "no randomness");
+  return tb_write_file_atomic(path, seed, GETKEY_SEED_LEN, 0600, err);
+}
+
+/* Deterministic per (path, purpose), like dstack's app-key derivation; the chain is left empty
+ * because a simulated key has no KMS to vouch for it. */
+static struct reply get_key(const struct tb_tee_sim *sim, const json_t *req) {
+  const char *path = json_string_value(json_object_get(req, "path"));
+  const char *purpose = json_string_value(json_object_get(req, "purpose"));
+  const char *algorithm = json_string_value(json_object_get(req, "algorithm"));
+  if (algorithm && *algorithm && strcmp(algorithm, "secp256k1") != 0 && strcmp(algorithm, "k256") != 0)
+    return fail(400, "unsupported algorithm \"%s\" (the simulator derives secp256k1 keys)", algorithm);
+  unsigned char seed[GETKEY_SEED_LEN], key[32];
+  cleanup_error tb_error *err = NULL;
+  if (getkey_seed(sim->sim_dir, seed, &err) < 0)
+    return fail(500, "%s", err->msg);
+  cleanup_free char *label = xasprintf("teebuild-tee-sim getkey\n%s\n%s", path ? path : "", purpose ? purpose : "");
+  size_t key_len = 0;
+  if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, seed, sizeof(seed), (const unsigned char *)label, strlen(label),
+                key, sizeof(key), &key_len) == NULL)
+    return fail(500, "key derivation failed");
+  cleanup_free char *key_hex = hex_of(key, sizeof(key));
+  return (struct reply){200, json_pack("{s:s, s:[]}", "key", key_hex, "signature_chain")};
+}
+
+static struct reply dispatch(const struct tb_tee_sim *sim, const char *url, const char *method,
+                             const struct exchange *ex) {
+  if (strcmp(method, "POST") != 0)
+    return fail(405, "use POST");
+  if (ex->too_big)
+    return fail(413, "request too large");
+  cleanup_json json_t *req = NULL;
+  if (ex->len == 0)
+    req = json_object();
+  else if ((req = json_loadb(ex->body, ex->len, JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(req))
+    return fail(400, "request body is not a JSON object");
+  if (strcmp(url, "/GetQuote") == 0)
+    return get_quote(sim, req);
+  if (strcmp(url, "/Info") == 0)
+    return info(sim);
+  if (strcmp(url, "/GetKey") == 0)
+    return get_key(sim, req);
+  return fail(404, "unknown method %s (the simulator serves /GetQuote, /Info, /GetKey)", url);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply r) {
+  char *text = json_text(r.body);
+  size_t len = strlen(text);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(resp, "Content-Type", "application/json");
+  enum MHD_Result ret = MHD_queue_response(conn, r.status, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+  (void)version;
+  struct exchange *ex = *con_cls;
+  if (ex == NULL) {
+    *con_cls = xcalloc(1, sizeof(struct exchange));
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    if (ex->len + *upload_data_size > MAX_REQUEST) {
+      ex->too_big = true;
+    } else {
+      ex->body = xrealloc(ex->body, ex->len + *upload_data_size);
+      memcpy(ex->body + ex->len, upload_data, *upload_data_size);
+      ex->len += *upload_data_size;
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  return send_reply(conn, dispatch(cls, url, method, ex));
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe) {
+  (void)cls, (void)conn, (void)toe;
+  struct exchange *ex = *con_cls;
+  if (ex) {
+    free(ex->body);
+    free(ex);
+  }
+  *con_cls = NULL;
+}
+
+static int bind_socket(const char *path, int *out, tb_error **err) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof(addr.sun_path))
+    return tb_error_set(err, TB_EXIT_USAGE, 0, "socket path too long: %s", path);
+  strcpy(addr.sun_path, path);
+  struct stat st;
+  if (lstat(path, &st) == 0) {
+    if (!S_ISSOCK(st.st_mode))
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s exists and is not a socket", path);
+    unlink(path);
+  }
+  cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 64) < 0)
+    return tb_error_set(err, TB_EXIT_ATTEST, errno, "listen on %s", path);
+  *out = steal_fd(&fd);
+  return 0;
+}
+
+int tb_tee_sim_start(const char *socket_path, const char *sim_dir, struct tb_tee_sim **out, tb_error **err) {
+  int ret = tb_mkdir_p(sim_dir, 0700, err);
+  if (ret < 0)
+    return tb_error_wrap(err, "tee-sim");
+  cleanup_close int fd = -1;
+  if ((ret = bind_socket(socket_path, &fd, err)) < 0)
+    return tb_error_wrap(err, "tee-sim");
+  struct tb_tee_sim *sim = xcalloc(1, sizeof(*sim));
+  sim->socket_path = xstrdup(socket_path);
+  sim->sim_dir = xstrdup(sim_dir);
+  sim->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, sim,
+                                 MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                                 MHD_OPTION_END);
+  if (sim->daemon == NULL) {
+    unlink(socket_path);
+    free(sim->socket_path);
+    free(sim->sim_dir);
+    free(sim);
+    return tb_error_set(err, TB_EXIT_ATTEST, 0, "tee-sim: cannot start the HTTP server on %s", socket_path);
+  }
+  steal_fd(&fd); /* the daemon owns the listening socket now */
+  *out = sim;
+  return 0;
+}
+
+void tb_tee_sim_stop(struct tb_tee_sim *sim) {
+  if (sim == NULL)
+    return;
+  MHD_stop_daemon(sim->daemon);
+  unlink(sim->socket_path);
+  free(sim->socket_path);
+  free(sim->sim_dir);
+  free(sim);
+}

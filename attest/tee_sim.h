@@ -1,0 +1,19 @@
+/* teebuild tee-sim: a dstack-compatible guest agent for machines without TDX. It serves
+ * /GetQuote, /Info and /GetKey over a Unix socket (plain lowercase hex, errors as HTTP 4xx/5xx with
+ * {"error": ...}); quotes are real TDX v4 quotes signed by the simulation PKI in sim_dir
+ * (sim_quote.h), so every client and verifier path runs unchanged. Everything it returns says
+ * it is simulated. */
+#ifndef TB_ATTEST_TEE_SIM_H
+#define TB_ATTEST_TEE_SIM_H
+
+#include "common/error.h"
+
+struct tb_tee_sim;
+
+/* Bind socket_path (a stale socket there is replaced; anything else is refused) and serve from a
+ * background thread until tb_tee_sim_stop(). sim_dir is created if missing. */
+int tb_tee_sim_start(const char *socket_path, const char *sim_dir, struct tb_tee_sim **out, tb_error **err);
+/* Stop serving, close and remove the socket. */
+void tb_tee_sim_stop(struct tb_tee_sim *sim);
+
+#endif
