@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "toolchains/unpack.h"
 
 struct store;
 
@@ -20,6 +21,7 @@ struct toolchain_info {
   char tree_sha256[65]; /* digest of the unpacked tree, re-checked by `toolchain verify` */
   char *uri;            /* where it came from (lock entry URL or "file:NAME"), malloc'ed */
   char *root;           /* absolute path of the unpacked, read-only tree, malloc'ed */
+  char **entrypoints;   /* NULL-terminated program names under root/bin, malloc'ed */
 };
 
 void toolchain_info_clear(struct toolchain_info *info);
@@ -32,5 +34,46 @@ const char *store_path(const struct store *store);
 /* Resolve "NAME@VERSION" or "sha256:HEX" to an installed toolchain. TB_EXIT_INPUT naming the
  * reference when it is not installed. Marks it used (for gc). */
 int store_resolve(struct store *store, const char *ref, struct toolchain_info *out, tb_error **err);
+
+/* What `toolchain add` (and fetch, after downloading) installs. */
+enum toolchain_kind {
+  TOOLCHAIN_KIND_AUTO,    /* a tar (plain, zstd, xz, gzip) is an archive; anything else a single file */
+  TOOLCHAIN_KIND_FILE,    /* a single program, installed as bin/<entrypoint> */
+  TOOLCHAIN_KIND_ARCHIVE, /* a tar, unpacked */
+};
+
+struct store_add_request {
+  const char *path;             /* local file or archive */
+  const char *sha256;           /* required: expected SHA-256 of path (hex); mismatch is TB_EXIT_INPUT */
+  const char *name, *version;   /* override the pack's toolchain.json; required for a single file */
+  const char *platform;         /* NULL: toolchain.json's, else "linux-amd64" */
+  const char *entrypoint;       /* single file: its name under bin/ (NULL: the name) */
+  const char *uri;              /* recorded origin (NULL: "file:<base name of path>") */
+  enum toolchain_kind kind;
+  struct unpack_limits limits;  /* zero fields take the defaults */
+};
+
+/* Check the digest, unpack into STORE/tmp, seal the tree read-only, then move it into place under
+ * the store lock. The store is unchanged unless this succeeds. Installing a digest that is already
+ * there only refreshes its name and use stamp (*already_installed tells, if non-NULL). */
+int store_add(struct store *store, const struct store_add_request *req, struct toolchain_info *out,
+              bool *already_installed, tb_error **err);
+
+/* Every installed toolchain, sorted by name, version, digest. Free with toolchain_info_free_array. */
+int store_list(struct store *store, struct toolchain_info **out, size_t *n, tb_error **err);
+void toolchain_info_free_array(struct toolchain_info *items, size_t n);
+
+/* Re-digest an installed tree; *intact is false (and actual holds the digest found) when it no
+ * longer matches tree_sha256. */
+int store_check_tree(const struct toolchain_info *info, bool *intact, char actual[65], tb_error **err);
+
+/* Remove every toolchain whose digest is not in referenced (a NULL-terminated list of hex digests)
+ * and which was not used (resolved or installed) at or after used_since; also stale staging dirs.
+ * *removed (NULL-terminated, malloc'ed) lists "NAME@VERSION sha256:HEX" of what went. */
+int store_gc(struct store *store, char *const *referenced, int64_t used_since, char ***removed, tb_error **err);
+
+/* A new empty file in STORE/tmp for a download (*path malloc'ed, *fd open for writing); the caller
+ * unlinks it. Staging inside the store keeps the final rename on one filesystem. */
+int store_tmpfile(struct store *store, const char *prefix, char **path, int *fd, tb_error **err);
 
 #endif
