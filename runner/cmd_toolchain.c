@@ -1,6 +1,7 @@
 /* teebuild toolchain add|fetch|list|verify|gc|pack: the command-line face of toolchains/. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "common/xalloc.h"
 #include "runner/cli.h"
 #include "toolchains/lock.h"
+#include "toolchains/pack.h"
 #include "toolchains/store.h"
 
 struct subcommand {
@@ -278,6 +280,51 @@ static int tc_gc(const struct tb_globals *g, int argc, char **argv, tb_error **e
   return print_json(json_pack("{s:b, s:o}", "ok", true, "removed", arr), err) < 0 ? -EINVAL : 0;
 }
 
+static const struct option pack_options[] = {{"output", required_argument, NULL, 'o'},
+                                             {"mtime", required_argument, NULL, OPT_MTIME},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+
+/* The mtime of every entry: --mtime, else $SOURCE_DATE_EPOCH (reproducible-builds.org), else 0. */
+static int pack_mtime(const char *opt, int64_t *out, tb_error **err) {
+  const char *text = opt ? opt : getenv("SOURCE_DATE_EPOCH");
+  long v = 0;
+  if (text && parse_uint("toolchain pack", opt ? "--mtime" : "SOURCE_DATE_EPOCH", text, LONG_MAX, &v, err) < 0)
+    return -EINVAL;
+  *out = v;
+  return 0;
+}
+
+static int tc_pack(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
+  const char *out = NULL, *mtime_opt = NULL;
+  int c;
+  while ((c = getopt_long(argc, argv, "ho:", pack_options, NULL)) != -1) {
+    if (c == 'o')
+      out = optarg;
+    else if (c == OPT_MTIME)
+      mtime_opt = optarg;
+    else
+      return tb_usage_error(err, "toolchain pack", "unknown option '%s'", argv[optind - 1]);
+  }
+  if (optind != argc - 1 || out == NULL)
+    return tb_usage_error(err, "toolchain pack", "need DIR and -o FILE");
+  int64_t mtime = 0;
+  char hex[65];
+  uint64_t size = 0;
+  int ret = pack_mtime(mtime_opt, &mtime, err);
+  if (ret < 0)
+    return ret;
+  if ((ret = pack_tree(argv[optind], out, mtime, hex, &size, err)) < 0)
+    return tb_error_wrap(err, "toolchain pack");
+  tb_info("packed %s into %s (%llu bytes)", argv[optind], out, (unsigned long long)size);
+  if (g->json)
+    return print_json(json_pack("{s:b, s:s, s:s, s:I}", "ok", true, "path", out, "sha256", hex, "size",
+                                (json_int_t)size),
+                      err);
+  printf("%s  %s\n", hex, out);
+  return 0;
+}
+
 static const struct subcommand subcommands[] = {
     {"add", tc_add,
      "toolchain add PATH --sha256 HEX [--name N --version V] [options]\n"
@@ -298,6 +345,10 @@ static const struct subcommand subcommands[] = {
      "toolchain gc [--keep-days N] [--locks DIR]\n"
      "  Remove toolchains that no lock entry references and no install or job used in N days (30).\n"
      "  --locks DIR  lock entries to keep (default: $TEEBUILD_LOCKS_DIR or the shipped toolchains/locks)\n"},
+    {"pack", tc_pack,
+     "toolchain pack DIR -o FILE.tar.zst [--mtime EPOCH]\n"
+     "  Write DIR as a deterministic tar.zst and print its sha256 (same tree, same bytes, anywhere).\n"
+     "  --mtime EPOCH  every entry's mtime (default: $SOURCE_DATE_EPOCH, else 0)\n"},
 };
 
 static void print_usage(FILE *out) {
