@@ -1,0 +1,19 @@
+/* make_archive BUILD_DIR DEST_DIR: the archive teebuild audit feeds Slither, made outside any jail,
+ * so tests can run Slither directly on the very same bytes. */
+#include <stdio.h>
+
+#include "common/cleanup.h"
+#include "runner/slither_archive.h"
+
+int main(int argc, char **argv) {
+  if (argc != 3) {
+    fputs("usage: make_archive BUILD_DIR DEST_DIR\n", stderr);
+    return 2;
+  }
+  cleanup_error tb_error *err = NULL;
+  if (slither_archive_write(argv[1], argv[2], &err) < 0) {
+    tb_error_print(err, stderr);
+    return tb_error_exit_code(err);
+  }
+  return 0;
+}
