@@ -24,6 +24,7 @@ int cmd_run(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
   struct job_options opts = {0};
   int opt;
   optind = 0;
+  opterr = 0; /* our own one-line usage error instead of getopt's */
   while ((opt = getopt_long(argc, argv, "+o:h", long_opts, NULL)) != -1) {
     if (opt == 'h') {
       fputs(usage, stdout);
