@@ -25,18 +25,20 @@ int cmd_run(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
   int opt;
   optind = 0;
   opterr = 0; /* our own one-line usage error instead of getopt's */
-  while ((opt = getopt_long(argc, argv, "+o:h", long_opts, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
     if (opt == 'h') {
       fputs(usage, stdout);
       return 0;
     }
-    if (!job_options_take(opt, optarg, &opts))
-      return tb_usage_error(err, "run", "unknown option %s", argv[optind - 1]);
+    if (!job_options_take(opt, optarg, &opts)) {
+      tb_usage_error(err, "run", "unknown option %s", argv[optind - 1]);
+      return TB_EXIT_USAGE;
+    }
   }
-  if (optind != argc - 1)
-    return tb_usage_error(err, "run", "expected exactly one JOB.json");
-  if (opts.out == NULL)
-    return tb_usage_error(err, "run", "-o OUT is required");
+  if (optind != argc - 1 || opts.out == NULL) {
+    tb_usage_error(err, "run", "%s", optind != argc - 1 ? "expected exactly one JOB.json" : "-o OUT is required");
+    return TB_EXIT_USAGE;
+  }
   __attribute__((cleanup(spec_clearp))) struct job_spec spec = {0};
   if (job_spec_load(argv[optind], &spec, err) < 0) {
     tb_error_wrap(err, "run");
