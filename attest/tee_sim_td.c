@@ -1,15 +1,14 @@
 #include "attest/tee_sim_td.h"
 
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "attest/rtmr.h"
 #include "common/cleanup.h"
 #include "common/hash.h"
 #include "common/xalloc.h"
 
-#define SHA384_LEN 48
 /* dstack's event type for application events extended into RTMR3. */
 #define DSTACK_APP_EVENT_TYPE 0x08000001u
 
@@ -17,38 +16,29 @@
 static const char SIM_EVENT_NAME[] = "teebuild-tee-sim";
 static const char SIM_EVENT_PAYLOAD[] = "simulated TEE: no hardware isolation";
 
-static void sha384(const void *a, size_t a_len, const void *b, size_t b_len, unsigned char out[SHA384_LEN]) {
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha384(), NULL) != 1 || EVP_DigestUpdate(ctx, a, a_len) != 1 ||
-      (b_len && EVP_DigestUpdate(ctx, b, b_len) != 1) || EVP_DigestFinal_ex(ctx, out, NULL) != 1)
-    abort();
-  EVP_MD_CTX_free(ctx);
-}
-
 /* As dstack computes it: SHA-384(event_type as u32 LE || ":" || event || ":" || payload). */
-static void sim_event_digest(unsigned char out[SHA384_LEN]) {
+static void sim_event_digest(unsigned char out[TB_SHA384_LEN]) {
   uint32_t type = DSTACK_APP_EVENT_TYPE;
   unsigned char le[4] = {(unsigned char)type, (unsigned char)(type >> 8), (unsigned char)(type >> 16),
                          (unsigned char)(type >> 24)};
   cleanup_free char *text = xasprintf(":%s:%s", SIM_EVENT_NAME, SIM_EVENT_PAYLOAD);
-  sha384(le, sizeof(le), text, strlen(text), out);
+  tb_sha384_2(le, sizeof(le), text, strlen(text), out);
 }
 
 void tb_tee_sim_measurements(struct sim_td_measurements *m) {
   static const char *const LABELS[] = {"teebuild tee-sim MRTD", "teebuild tee-sim RTMR0", "teebuild tee-sim RTMR1",
                                        "teebuild tee-sim RTMR2"};
-  sha384(LABELS[0], strlen(LABELS[0]), NULL, 0, m->mr_td);
+  tb_sha384_2(LABELS[0], strlen(LABELS[0]), NULL, 0, m->mr_td);
   for (int i = 0; i < 3; i++)
-    sha384(LABELS[i + 1], strlen(LABELS[i + 1]), NULL, 0, m->rtmr[i]);
-  /* RTMR replay: start at zero, then mr = SHA-384(mr || digest) for each event. */
-  unsigned char zero[SHA384_LEN] = {0}, digest[SHA384_LEN];
-  sim_event_digest(digest);
-  sha384(zero, sizeof(zero), digest, sizeof(digest), m->rtmr[3]);
+    tb_sha384_2(LABELS[i + 1], strlen(LABELS[i + 1]), NULL, 0, m->rtmr[i]);
+  cleanup_json json_t *log = tb_tee_sim_event_log();
+  if (tb_rtmr_replay(log, 3, m->rtmr[3], NULL) < 0)
+    abort(); /* our own log is well-formed */
 }
 
 json_t *tb_tee_sim_event_log(void) {
-  unsigned char digest[SHA384_LEN];
-  char digest_hex[2 * SHA384_LEN + 1];
+  unsigned char digest[TB_SHA384_LEN];
+  char digest_hex[2 * TB_SHA384_LEN + 1];
   sim_event_digest(digest);
   tb_hex_encode(digest, sizeof(digest), digest_hex);
   cleanup_free char *payload_hex = xmalloc(2 * strlen(SIM_EVENT_PAYLOAD) + 1);

@@ -1,0 +1,385 @@
+#include "attest/verify.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "attest/base64.h"
+#include "attest/binding.h"
+#include "attest/bundle.h"
+#include "attest/dcap.h"
+#include "attest/dsse.h"
+#include "attest/key.h"
+#include "attest/provenance.h"
+#include "attest/quote_tdx.h"
+#include "attest/rtmr.h"
+#include "attest/sim_quote.h"
+#include "attest/subjects.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/hash.h"
+#include "common/json.h"
+#include "common/xalloc.h"
+
+#define MAX_BUNDLE (64u << 20)
+
+/* What the checks learn and hand to the ones after them. */
+struct state {
+  const struct tb_verify_options *o;
+  struct tb_verify_report *r;
+  json_t *bundle;
+  const char *provider;
+  struct tb_dsse_parsed env;
+  EVP_PKEY *pub;
+  unsigned char *spki;
+  size_t spki_len;
+  bool signature_ok;
+  unsigned char *quote;
+  size_t quote_len;
+  struct tdx_quote *q; /* NULL when there is no quote or it does not parse */
+  char *quote_parse_error;
+  struct dcap_verdict verdict;
+  bool dcap_ok;
+};
+
+static void state_clear(struct state *s) {
+  json_decref(s->bundle);
+  tb_dsse_parsed_clear(&s->env);
+  EVP_PKEY_free(s->pub);
+  free(s->spki);
+  free(s->quote);
+  if (s->q)
+    tdx_quote_free(s->q);
+  free(s->quote_parse_error);
+  dcap_verdict_clear(&s->verdict);
+}
+
+static bool record(struct state *s, const char *name, bool ok, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static bool record(struct state *s, const char *name, bool ok, const char *fmt, ...) {
+  struct tb_verify_check *c = &s->r->checks[s->r->n_checks++];
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(&c->detail, fmt, ap) < 0)
+    abort();
+  va_end(ap);
+  c->name = name;
+  c->ok = ok;
+  return ok;
+}
+
+static bool not_checked(struct state *s, const char *name, const char *because) {
+  return record(s, name, false, "not checked: %s failed", because);
+}
+
+/* Bundle: the file parses and has design.md's shape. */
+static bool check_bundle(struct state *s) {
+  cleanup_free char *path = xasprintf("%s/%s", s->o->out_dir, TB_BUNDLE_FILE);
+  cleanup_error tb_error *e = NULL;
+  if (tb_json_load_file(path, MAX_BUNDLE, &s->bundle, &e) < 0)
+    return record(s, TB_CHECK_BUNDLE, false, "%s", e->msg);
+  const char *media = NULL, *pem = NULL, *quote_b64 = NULL, *rd = NULL;
+  json_t *env = NULL, *log = NULL;
+  json_error_t jerr;
+  if (json_unpack_ex(s->bundle, &jerr, 0, "{s:s, s:o, s:{s:s}, s:{s:s, s:s, s:o, s:s}}", "mediaType", &media,
+                     "dsseEnvelope", &env, "verificationMaterial", "publicKey", &pem, "tee", "provider", &s->provider,
+                     "quote", &quote_b64, "eventLog", &log, "reportData", &rd) < 0)
+    return record(s, TB_CHECK_BUNDLE, false, "%s: %s", path, jerr.text);
+  if (strcmp(media, TB_BUNDLE_MEDIA_TYPE) != 0)
+    return record(s, TB_CHECK_BUNDLE, false, "mediaType is %s, not %s", media, TB_BUNDLE_MEDIA_TYPE);
+  if (!json_is_array(log))
+    return record(s, TB_CHECK_BUNDLE, false, "tee.eventLog is not an array");
+  snprintf(s->r->tee, sizeof(s->r->tee), "%s", s->provider);
+  if (tb_base64_decode(quote_b64, &s->quote, &s->quote_len, TB_EXIT_VERIFY, &e) < 0)
+    return record(s, TB_CHECK_BUNDLE, false, "tee.quote: %s", e->msg);
+  if (tb_dsse_envelope_parse(env, &s->env, &e) < 0)
+    return record(s, TB_CHECK_BUNDLE, false, "%s", e->msg);
+  return record(s, TB_CHECK_BUNDLE, true, "%s, provider %s", TB_BUNDLE_FILE, s->provider);
+}
+
+/* Envelope signature: the key the bundle names signed PAE(payloadType, payload). */
+static bool check_signature(struct state *s) {
+  cleanup_error tb_error *e = NULL;
+  const char *pem = json_string_value(json_object_get(json_object_get(s->bundle, "verificationMaterial"), "publicKey"));
+  if (strcmp(s->env.payload_type, TB_DSSE_PAYLOAD_TYPE) != 0)
+    return record(s, TB_CHECK_SIGNATURE, false, "payloadType is %s, not %s", s->env.payload_type,
+                  TB_DSSE_PAYLOAD_TYPE);
+  if (tb_key_load_public_pem(pem, &s->pub, &e) < 0 || tb_key_spki_der(s->pub, &s->spki, &s->spki_len, &e) < 0)
+    return record(s, TB_CHECK_SIGNATURE, false, "%s", e->msg);
+  char keyid[TB_KEYID_LEN];
+  tb_key_id(s->spki, s->spki_len, keyid);
+  if (strcmp(keyid, s->env.keyid) != 0)
+    return record(s, TB_CHECK_SIGNATURE, false, "keyid %s does not name the public key (%s)", s->env.keyid, keyid);
+  if (tb_dsse_verify(s->pub, s->env.payload_type, s->env.payload, s->env.payload_len, s->env.sig, s->env.sig_len,
+                     &e) < 0)
+    return record(s, TB_CHECK_SIGNATURE, false, "%s", e->msg);
+  s->signature_ok = true;
+  return record(s, TB_CHECK_SIGNATURE, true, "ECDSA P-256 signature by %s", keyid);
+}
+
+/* Binding: report_data = SHA-256(payload) || SHA-256(SPKI), in the bundle and in the quote. */
+static bool check_binding(struct state *s) {
+  unsigned char want[TB_REPORT_DATA_LEN];
+  tb_binding_report_data(s->env.payload, s->env.payload_len, s->spki, s->spki_len, want);
+  char want_hex[2 * TB_REPORT_DATA_LEN + 1];
+  tb_hex_encode(want, sizeof(want), want_hex);
+  const char *stated = json_string_value(json_object_get(json_object_get(s->bundle, "tee"), "reportData"));
+  if (strcmp(stated, want_hex) != 0)
+    return record(s, TB_CHECK_BINDING, false, "tee.reportData %s is not SHA-256(payload) || SHA-256(public key) %s",
+                  stated, want_hex);
+  if (s->quote_len == 0)
+    return record(s, TB_CHECK_BINDING, true, "reportData matches (no quote to compare)");
+  cleanup_error tb_error *e = NULL;
+  if (tdx_quote_parse(s->quote, s->quote_len, &s->q, &e) < 0) {
+    s->quote_parse_error = xstrdup(e->msg);
+    return record(s, TB_CHECK_BINDING, true, "reportData matches; the quote is judged next");
+  }
+  if (memcmp(s->q->body.report_data, want, sizeof(want)) != 0) {
+    char got[2 * TB_REPORT_DATA_LEN + 1];
+    tb_hex_encode(s->q->body.report_data, TB_REPORT_DATA_LEN, got);
+    return record(s, TB_CHECK_BINDING, false, "the quote's report_data %s is not %s", got, want_hex);
+  }
+  return record(s, TB_CHECK_BINDING, true, "the quote's report_data binds the payload and the key");
+}
+
+static bool is_simulated(const struct state *s) { return strcmp(s->provider, "simulated") == 0; }
+
+/* Quote: DCAP, against the local simulation root for simulated evidence (never a root carried in
+ * the bundle) or the pinned Intel root with the given collateral. */
+static bool check_quote(struct state *s) {
+  if (s->quote_len == 0)
+    return record(s, TB_CHECK_QUOTE, false, "no TEE evidence (provider %s)", s->provider);
+  if (s->q == NULL)
+    return record(s, TB_CHECK_QUOTE, false, "%s", s->quote_parse_error);
+  cleanup_error tb_error *e = NULL;
+  cleanup_free unsigned char *sim_root = NULL;
+  cleanup_free char *sim_collateral = NULL;
+  const unsigned char *root = dcap_intel_root_ca_der;
+  size_t root_len = dcap_intel_root_ca_der_len;
+  const char *collateral = s->o->collateral_json;
+  if (is_simulated(s)) {
+    if (sim_root_der(s->o->sim_dir, &sim_root, &root_len, &e) < 0 ||
+        sim_collateral_json(s->o->sim_dir, s->o->now, &sim_collateral, &e) < 0)
+      return record(s, TB_CHECK_QUOTE, false, "simulation root %s: %s", s->o->sim_dir, e->msg);
+    root = sim_root;
+    collateral = sim_collateral;
+  } else if (collateral == NULL) {
+    return record(s, TB_CHECK_QUOTE, false, "no collateral for a %s quote: pass --collateral FILE", s->provider);
+  }
+  if (dcap_verify(s->q, collateral, root, root_len, s->o->now, &s->verdict, &e) < 0)
+    return record(s, TB_CHECK_QUOTE, false, "%s", e->msg);
+  s->dcap_ok = true;
+  snprintf(s->r->tcb_status, sizeof(s->r->tcb_status), "%s", s->verdict.status);
+  return record(s, TB_CHECK_QUOTE, true, "TDX v%u quote verified to the %s root", s->q->version,
+                is_simulated(s) ? "local simulation" : "Intel SGX");
+}
+
+static bool check_tee(struct state *s) {
+  if (strcmp(s->provider, "none") == 0)
+    return record(s, TB_CHECK_TEE, false, "no TEE: the bundle was made with --tee none");
+  if (!is_simulated(s) && !s->verdict.simulated)
+    return record(s, TB_CHECK_TEE, true, "provider %s (not simulated)", s->provider);
+  if (!s->o->allow_simulated)
+    return record(s, TB_CHECK_TEE, false, "the evidence is SIMULATED (no hardware TEE); pass --allow-simulated to "
+                                          "accept it");
+  return record(s, TB_CHECK_TEE, true, "simulated evidence, accepted by --allow-simulated");
+}
+
+static bool listed(const json_t *list, const char *value) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(list, i, v) {
+    if (json_is_string(v) && strcmp(json_string_value(v), value) == 0)
+      return true;
+  }
+  return false;
+}
+
+static bool check_tcb(struct state *s) {
+  json_t *allowed = json_object_get(s->o->policy, "tcbStatus");
+  bool ok = allowed ? listed(allowed, s->verdict.status) : strcmp(s->verdict.status, "UpToDate") == 0;
+  if (!ok)
+    return record(s, TB_CHECK_TCB, false, "TCB status %s is not allowed by %s", s->verdict.status,
+                  allowed ? "the policy" : "default policy (UpToDate only)");
+  return record(s, TB_CHECK_TCB, true, "%s", s->verdict.status);
+}
+
+/* Measurements: RTMR3 must be what the event log replays to, and every register the policy pins
+ * must hold one of its values. */
+static bool check_measurements(struct state *s) {
+  const json_t *log = json_object_get(json_object_get(s->bundle, "tee"), "eventLog");
+  if (json_array_size(log) > 0) {
+    unsigned char replay[TB_SHA384_LEN];
+    cleanup_error tb_error *e = NULL;
+    if (tb_rtmr_replay(log, 3, replay, &e) < 0)
+      return record(s, TB_CHECK_MEASUREMENTS, false, "event log: %s", e->msg);
+    if (memcmp(replay, s->q->body.rtmr[3], TB_SHA384_LEN) != 0)
+      return record(s, TB_CHECK_MEASUREMENTS, false, "the event log does not replay to the quote's RTMR3");
+  }
+  static const char *const NAMES[] = {"mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3"};
+  const unsigned char *regs[] = {s->q->body.mr_td, s->q->body.rtmr[0], s->q->body.rtmr[1], s->q->body.rtmr[2],
+                                 s->q->body.rtmr[3]};
+  char hex[2 * TDX_MR_LEN + 1], mrtd[2 * TDX_MR_LEN + 1];
+  tb_hex_encode(regs[0], TDX_MR_LEN, mrtd);
+  int pinned = 0;
+  for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
+    json_t *allowed = json_object_get(s->o->policy, NAMES[i]);
+    if (allowed == NULL)
+      continue;
+    pinned++;
+    tb_hex_encode(regs[i], TDX_MR_LEN, hex);
+    if (!listed(allowed, hex))
+      return record(s, TB_CHECK_MEASUREMENTS, false, "%s %s is not allowed by the policy", NAMES[i], hex);
+  }
+  return record(s, TB_CHECK_MEASUREMENTS, true, "%s; mrtd %s",
+                pinned ? "every pinned register matches" : "no register pinned by a policy", mrtd);
+}
+
+/* Subjects: every listed file has its digest, and no file under artifacts/ or logs/ is unlisted. */
+static bool check_subjects(struct state *s) {
+  cleanup_error tb_error *e = NULL;
+  cleanup_json json_t *statement = NULL, *actual = NULL;
+  if (tb_json_load_buf("payload", (const char *)s->env.payload, s->env.payload_len, &statement, &e) < 0)
+    return record(s, TB_CHECK_SUBJECTS, false, "%s", e->msg);
+  const char *type = json_string_value(json_object_get(statement, "_type"));
+  const char *ptype = json_string_value(json_object_get(statement, "predicateType"));
+  if (!type || !ptype || strcmp(type, TB_STATEMENT_TYPE) != 0 || strcmp(ptype, TB_PREDICATE_TYPE) != 0)
+    return record(s, TB_CHECK_SUBJECTS, false, "the payload is not an in-toto v1 SLSA provenance v1 statement");
+  cleanup_json json_t *want = json_object();
+  size_t i;
+  json_t *subj;
+  json_array_foreach(json_object_get(statement, "subject"), i, subj) {
+    const char *name = json_string_value(json_object_get(subj, "name"));
+    json_t *digest = json_object_get(json_object_get(subj, "digest"), "sha256");
+    if (name == NULL || !json_is_string(digest))
+      return record(s, TB_CHECK_SUBJECTS, false, "subject %zu has no name or sha256", i);
+    json_object_set(want, name, digest);
+  }
+  s->r->n_subjects = json_object_size(want);
+  if (tb_subjects_collect(s->o->out_dir, &actual, &e) < 0)
+    return record(s, TB_CHECK_SUBJECTS, false, "%s", e->msg);
+  json_array_foreach(actual, i, subj) {
+    const char *name = json_string_value(json_object_get(subj, "name"));
+    const char *got = json_string_value(json_object_get(json_object_get(subj, "digest"), "sha256"));
+    const char *expected = json_string_value(json_object_get(want, name));
+    if (expected == NULL)
+      return record(s, TB_CHECK_SUBJECTS, false, "%s is not listed in the provenance", name);
+    if (strcmp(expected, got) != 0)
+      return record(s, TB_CHECK_SUBJECTS, false, "%s: sha256 %s, provenance says %s", name, got, expected);
+    json_object_del(want, name);
+  }
+  const char *missing;
+  json_t *v;
+  json_object_foreach(want, missing, v) { return record(s, TB_CHECK_SUBJECTS, false, "%s is missing", missing); }
+  return record(s, TB_CHECK_SUBJECTS, true, "%zu files match", s->r->n_subjects);
+}
+
+/* provenance.json is a copy of the payload for readers; it must not say anything else. */
+static bool check_provenance_file(struct state *s) {
+  cleanup_free char *path = xasprintf("%s/%s", s->o->out_dir, TB_PROVENANCE_FILE);
+  cleanup_free char *data = NULL;
+  size_t len = 0;
+  cleanup_error tb_error *e = NULL;
+  if (tb_read_file(path, MAX_BUNDLE, &data, &len, &e) < 0)
+    return record(s, TB_CHECK_PROVENANCE_FILE, false, "%s", e->msg);
+  if (len != s->env.payload_len || memcmp(data, s->env.payload, len) != 0)
+    return record(s, TB_CHECK_PROVENANCE_FILE, false, "%s differs from the signed payload", TB_PROVENANCE_FILE);
+  return record(s, TB_CHECK_PROVENANCE_FILE, true, "identical to the signed payload");
+}
+
+static void run_checks(struct state *s) {
+  if (!check_bundle(s)) {
+    static const char *const REST[] = {TB_CHECK_SIGNATURE, TB_CHECK_BINDING, TB_CHECK_QUOTE, TB_CHECK_TEE,
+                                       TB_CHECK_TCB,       TB_CHECK_MEASUREMENTS, TB_CHECK_SUBJECTS,
+                                       TB_CHECK_PROVENANCE_FILE};
+    for (size_t i = 0; i < sizeof(REST) / sizeof(REST[0]); i++)
+      not_checked(s, REST[i], TB_CHECK_BUNDLE);
+    return;
+  }
+  bool sig = check_signature(s);
+  if (sig)
+    check_binding(s);
+  else
+    not_checked(s, TB_CHECK_BINDING, TB_CHECK_SIGNATURE);
+  bool quote = check_quote(s);
+  check_tee(s);
+  if (quote) {
+    check_tcb(s);
+    check_measurements(s);
+  } else {
+    not_checked(s, TB_CHECK_TCB, TB_CHECK_QUOTE);
+    not_checked(s, TB_CHECK_MEASUREMENTS, TB_CHECK_QUOTE);
+  }
+  /* Subjects are read from a payload only once its signature holds. */
+  if (sig) {
+    check_subjects(s);
+    check_provenance_file(s);
+  } else {
+    not_checked(s, TB_CHECK_SUBJECTS, TB_CHECK_SIGNATURE);
+    not_checked(s, TB_CHECK_PROVENANCE_FILE, TB_CHECK_SIGNATURE);
+  }
+}
+
+int tb_verify(const struct tb_verify_options *opts, struct tb_verify_report *report, tb_error **err) {
+  memset(report, 0, sizeof(*report));
+  struct state s = {.o = opts, .r = report};
+  run_checks(&s);
+  state_clear(&s);
+  for (size_t i = 0; i < report->n_checks; i++)
+    if (!report->checks[i].ok)
+      return tb_error_set(err, TB_EXIT_VERIFY, 0, "%s: %s", report->checks[i].name, report->checks[i].detail);
+  return 0;
+}
+
+void tb_verify_report_clear(struct tb_verify_report *report) {
+  for (size_t i = 0; i < report->n_checks; i++)
+    free(report->checks[i].detail);
+  memset(report, 0, sizeof(*report));
+}
+
+json_t *tb_verify_report_json(const struct tb_verify_report *report) {
+  json_t *checks = json_array();
+  bool ok = report->n_checks > 0;
+  for (size_t i = 0; i < report->n_checks; i++) {
+    const struct tb_verify_check *c = &report->checks[i];
+    ok = ok && c->ok;
+    json_array_append_new(checks, json_pack("{s:s, s:b, s:s}", "name", c->name, "ok", c->ok, "detail", c->detail));
+  }
+  return json_pack("{s:b, s:o, s:I, s:s, s:s}", "ok", ok, "checks", checks, "subjects",
+                   (json_int_t)report->n_subjects, "tee", report->tee, "tcbStatus", report->tcb_status);
+}
+
+static int policy_list(const json_t *policy, const char *key, tb_error **err) {
+  json_t *v = json_object_get(policy, key);
+  size_t i;
+  json_t *item;
+  if (!json_is_array(v))
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "policy: \"%s\" must be a list of strings", key);
+  json_array_foreach(v, i, item) {
+    if (!json_is_string(item))
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "policy: \"%s\" must be a list of strings", key);
+  }
+  return 0;
+}
+
+int tb_verify_policy_load(const char *path, json_t **policy, tb_error **err) {
+  static const char *const KEYS[] = {"tcbStatus", "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3"};
+  cleanup_json json_t *p = NULL;
+  int ret = tb_json_load_file(path, 1 << 20, &p, err);
+  if (ret < 0)
+    return tb_error_wrap(err, "--policy");
+  if (!json_is_object(p))
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "--policy %s: not a JSON object", path);
+  const char *key;
+  json_t *v;
+  json_object_foreach(p, key, v) {
+    size_t i = 0;
+    while (i < sizeof(KEYS) / sizeof(KEYS[0]) && strcmp(KEYS[i], key) != 0)
+      i++;
+    if (i == sizeof(KEYS) / sizeof(KEYS[0]))
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "--policy %s: unknown key \"%s\"", path, key);
+    if ((ret = policy_list(p, key, err)) < 0)
+      return ret;
+  }
+  *policy = steal_pointer(&p);
+  return 0;
+}

@@ -1,0 +1,59 @@
+/* teebuild tee-sim --socket PATH [--sim-root DIR]: serve the dstack guest-agent protocol with
+ * simulated quotes until SIGINT or SIGTERM. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "attest/tee_sim.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "runner/cli.h"
+#include "runner/tee_setup.h"
+
+static const char usage[] =
+    "usage: teebuild tee-sim --socket PATH [--sim-root DIR]\n"
+    "\n"
+    "Serve the dstack guest-agent protocol (/GetQuote, /Info, /GetKey) on the Unix socket PATH, for\n"
+    "machines without TDX. Quotes are real TDX v4 quotes signed by a SIMULATION root kept in DIR\n"
+    "(default: STORE/tee-sim), never by Intel's: `teebuild verify` rejects them unless given\n"
+    "--allow-simulated. Point Phala's SDKs at it with DSTACK_SIMULATOR_ENDPOINT=PATH.\n"
+    "Runs until SIGINT or SIGTERM, then removes the socket.\n";
+
+int cmd_tee_sim(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
+  static const struct option long_opts[] = {
+      {"socket", required_argument, NULL, 's'}, {"sim-root", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'}, {0}};
+  const char *socket_path = NULL, *sim_root = NULL;
+  int opt;
+  optind = 0;
+  while ((opt = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
+    if (opt == 's')
+      socket_path = optarg;
+    else if (opt == 'r')
+      sim_root = optarg;
+    else if (opt == 'h') {
+      fputs(usage, stdout);
+      return 0;
+    } else
+      return tb_usage_error(err, "tee-sim", "unknown option %s", argv[optind - 1]);
+  }
+  if (socket_path == NULL || optind != argc)
+    return tb_usage_error(err, "tee-sim", "expected --socket PATH and nothing else");
+  cleanup_free char *sim_dir = NULL;
+  if (tee_sim_dir(g->store_dir, sim_root, &sim_dir, err) < 0)
+    return tb_error_exit_code(*err);
+  /* Block the stop signals before the server thread starts so that only sigwait() sees them. */
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+  struct tb_tee_sim *sim = NULL;
+  if (tb_tee_sim_start(socket_path, sim_dir, &sim, err) < 0)
+    return tb_error_exit_code(*err);
+  tb_warn("tee-sim: serving a SIMULATED dstack agent on %s (root in %s)", socket_path, sim_dir);
+  int sig = 0;
+  sigwait(&stop, &sig);
+  tb_tee_sim_stop(sim);
+  tb_info("tee-sim: stopped");
+  return 0;
+}
