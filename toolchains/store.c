@@ -431,6 +431,9 @@ static int add_checked(struct store *store, const struct store_add_request *req,
   int ret = tb_mkdtemp_in(tmp, "add-", &staging, err);
   if (ret < 0)
     return ret;
+  /* mkdtemp's 0700 would stay on the installed entry and hide it from a jail's mapped uid. */
+  if (chmod(staging, 0755) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "chmod %s", staging);
   if ((ret = stage(req, fd, staging, req->sha256, size, err)) < 0)
     return ret;
   return commit_staged(store, &staging, req->sha256, already, err);
