@@ -89,6 +89,7 @@ static void fill_record(struct job_run *run, const struct tb_globals *g, const c
   rec->seccomp_profile = xstrdup(run->spec->seccomp);
   rec->limits = run->spec->limits;
   rec->lowering.allow_no_cgroups = opts->allow_no_cgroups;
+  rec->dependencies = json_incref((json_t *)opts->dependencies);
   rec->tee = g->tee;
   rec->store_dir = g->store_dir;
 }
@@ -245,6 +246,7 @@ static void record_clear(struct job_record *rec) {
   tb_cleanup_strvp(&rec->argv);
   tb_cleanup_strvp(&rec->env);
   free(rec->seccomp_profile);
+  json_decref(rec->dependencies);
 }
 
 void job_run_free(struct job_run *run) {

@@ -81,6 +81,7 @@ struct job_record {
   struct jail_lowering lowering; /* isolation the user explicitly lowered */
   struct jail_result result;     /* outcome, and the isolation actually in force */
   struct timespec started, finished; /* CLOCK_REALTIME around jail_run */
+  json_t *dependencies;          /* further resolvedDependencies the command named, or NULL */
   const char *tee;               /* --tee as requested */
   const char *store_dir;         /* --store as given, NULL for the default rules */
 };
@@ -95,6 +96,10 @@ struct job_options {
   const char *out; /* OUT as given */
   bool force;      /* replace a non-empty OUT */
   bool allow_no_cgroups;
+  /* Set by a command, not by the user: */
+  const json_t *dependencies; /* further resolvedDependencies, e.g. the build an audit read; or NULL */
+  bool collect_any_exit;      /* collect after any exit status: the tool's status is the command's to
+                                 judge (Slither exits 255 for findings) */
 };
 
 struct job_run;
@@ -123,8 +128,8 @@ static inline void job_run_freep(struct job_run **run) { job_run_free(*run); }
 
 /* ---- a command that runs one job (job_command.c) ---- */
 
-/* Called after a job that exited 0, before attestation, to add artifacts to the staging directory.
- * Returns 0, or 1 with *failure (one line) and *details (printed after it, may stay NULL) when
+/* Called after a job that exited 0 (with collect_any_exit, after any exit), before attestation, to
+ * add artifacts to the staging directory. Returns 0, or 1 with *failure (one line) and *details (printed after it, may stay NULL) when
  * the job's result is a failure (e.g. a compiler error), or < 0 with *err. */
 typedef int (*job_collect_fn)(struct job_run *run, void *ctx, tb_error **failure, char **details, tb_error **err);
 

@@ -51,6 +51,8 @@ static json_t *resolved_dependencies(const struct job_record *rec) {
     cleanup_free char *name = xasprintf("src/%s", rec->inputs[i].name);
     json_array_append_new(deps, json_pack("{s:s, s:{s:s}}", "name", name, "digest", "sha256", rec->inputs[i].sha256));
   }
+  if (rec->dependencies)
+    json_array_extend(deps, rec->dependencies);
   return deps;
 }
 

@@ -16,9 +16,11 @@ bool job_options_take(int opt, const char *arg, struct job_options *opts) {
 }
 
 /* The job ran: did it succeed, and if so what does the command make of its output? */
-static int judge(struct job_run *run, job_collect_fn collect, void *ctx, tb_error **failure, char **details,
-                 tb_error **err) {
-  if (job_outcome(job_run_record(run), failure) < 0)
+static int judge(struct job_run *run, const struct job_options *opts, job_collect_fn collect, void *ctx,
+                 tb_error **failure, char **details, tb_error **err) {
+  const struct job_record *rec = job_run_record(run);
+  bool collect_anyway = opts->collect_any_exit && rec->result.outcome == JAIL_EXITED;
+  if (!collect_anyway && job_outcome(rec, failure) < 0)
     return 1;
   return collect ? collect(run, ctx, failure, details, err) : 0;
 }
@@ -40,7 +42,7 @@ int job_command(const struct tb_globals *g, const char *cmd, const struct job_sp
   if (status == 0)
     status = job_execute(run, err);
   if (status == 0)
-    status = judge(run, collect, ctx, &failure, &details, err);
+    status = judge(run, opts, collect, ctx, &failure, &details, err);
   if (status >= 0 && job_finish(run, err) < 0)
     status = -1;
   if (status < 0) {
