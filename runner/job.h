@@ -129,8 +129,9 @@ static inline void job_run_freep(struct job_run **run) { job_run_free(*run); }
 /* ---- a command that runs one job (job_command.c) ---- */
 
 /* Called after a job that exited 0 (with collect_any_exit, after any exit), before attestation, to
- * add artifacts to the staging directory. Returns 0, or 1 with *failure (one line) and *details (printed after it, may stay NULL) when
- * the job's result is a failure (e.g. a compiler error), or < 0 with *err. */
+ * add artifacts to the staging directory. Returns 0, or 1 with *failure (one line) and *details
+ * (printed after it, may stay NULL) when the job's result is a failure (e.g. a compiler error), or
+ * < 0 with *err. */
 typedef int (*job_collect_fn)(struct job_run *run, void *ctx, tb_error **failure, char **details, tb_error **err);
 
 /* prepare, execute, collect, attest, commit OUT, and report: the whole life of a job for a command
