@@ -20,6 +20,9 @@ typedef int (*tb_command_fn)(const struct tb_globals *g, int argc, char **argv, 
 int cmd_build(const struct tb_globals *g, int argc, char **argv, tb_error **err);
 int cmd_run(const struct tb_globals *g, int argc, char **argv, tb_error **err);
 int cmd_toolchain(const struct tb_globals *g, int argc, char **argv, tb_error **err);
+int cmd_verify(const struct tb_globals *g, int argc, char **argv, tb_error **err);
+int cmd_tee_sim(const struct tb_globals *g, int argc, char **argv, tb_error **err);
+int cmd_quote_raw(const struct tb_globals *g, int argc, char **argv, tb_error **err);
 
 /* Fail with TB_EXIT_USAGE and a one-line message naming the command. */
 int tb_usage_error(tb_error **err, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -24,6 +24,9 @@ static const struct command commands[] = {
     {"build", cmd_build, "compile Solidity with a pinned solc in the jail"},
     {"run", cmd_run, "run a job file (any pinned toolchain, any argv) in the jail"},
     {"toolchain", cmd_toolchain, "add|fetch|list|verify|gc|pack toolchains in the store"},
+    {"verify", cmd_verify, "check an OUT directory offline: signature, binding, quote, subjects"},
+    {"tee-sim", cmd_tee_sim, "serve a simulated dstack agent on a Unix socket"},
+    {"quote", cmd_quote_raw, "print a raw quote over --report-data HEX, for debugging a TEE"},
 };
 
 static void print_help(FILE *out) {
