@@ -1,0 +1,56 @@
+/* Both dstack GetQuote responses: the event log replays to the quote's RTMR0-3, the named RTMR3
+ * events are found, and a changed payload or digest is caught. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest/eventlog.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/xalloc.h"
+#include "tests/dcap/tap.h"
+
+static void check_response(const char *dir, const char *file, const char *compose_hash) {
+  cleanup_free char *path = xasprintf("%s/%s", dir, file);
+  cleanup_json json_t *resp = NULL;
+  cleanup_json json_t *events = NULL;
+  cleanup_tdx_quote struct tdx_quote *q = NULL;
+  cleanup_free unsigned char *bytes = NULL;
+  size_t len = 0;
+  cleanup_error tb_error *err = NULL;
+  if (tb_json_load_file(path, 1 << 20, &resp, &err) < 0 || tdx_quote_read_file(path, &bytes, &len, &err) < 0 ||
+      tdx_quote_parse(bytes, len, &q, &err) < 0 || eventlog_parse(json_object_get(resp, "event_log"), &events, &err) < 0)
+    tap_bail(err->msg);
+  int ret = eventlog_check_quote(events, q, &err);
+  tap_check(ret == 0, "%s: event log replays to the quote's RTMR0-3%s%s", file, err ? ": " : "", err ? err->msg : "");
+  tb_error_free(&err);
+  const char *ch = eventlog_find(events, "compose-hash");
+  tap_check(ch && strcmp(ch, compose_hash) == 0, "%s: compose-hash event found", file);
+  tap_check(eventlog_find(events, "no-such-event") == NULL, "%s: an absent event is NULL", file);
+
+  /* A different compose hash under the same log: RTMR3 no longer matches. */
+  cleanup_json json_t *forged = json_deep_copy(events);
+  size_t i;
+  json_t *ev;
+  json_array_foreach(forged, i, ev) {
+    const char *n = json_string_value(json_object_get(ev, "event"));
+    if (n && strcmp(n, "compose-hash") == 0)
+      json_object_set_new(ev, "event_payload", json_string("00000000000000000000000000000000000000000000000000000000deadbeef"));
+  }
+  ret = eventlog_check_quote(forged, q, &err);
+  tap_check(ret < 0 && strncmp(err->msg, "event-log: ", 11) == 0, "%s: forged compose-hash payload rejected: %s", file,
+            err ? err->msg : "accepted");
+  tb_error_free(&err);
+}
+
+int main(void) {
+  const char *td = getenv("TB_TESTDATA");
+  if (td == NULL)
+    tap_bail("TB_TESTDATA is not set");
+  cleanup_free char *dir = xasprintf("%s/tdx", td);
+  check_response(dir, "dstack_getquote_response_tdx-lite.json",
+                 "86b0e55f2fa8e4fb69d890f14f54d5612707646e2573d54e0d2ddaaade77caa9");
+  check_response(dir, "dstack_getquote_response_report1234.json",
+                 "3763bc34552cf3a27ff71ad5f7a90471562a1a2df552dfc1998cba2d60da27e7");
+  return tap_done();
+}
