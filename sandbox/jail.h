@@ -42,7 +42,7 @@ struct jail_config {
   int stdout_fd;             /* host fds (regular files or pipes, never a tty) */
   int stderr_fd;
   const char *seccomp_profile; /* name of a profile shipped with teebuild, e.g. "default" */
-  struct jail_limits limits;
+  struct jail_limits limits;  /* a zero field takes its JAIL_DEFAULT_LIMITS value */
   struct jail_lowering lowering;
 };
 
@@ -74,6 +74,7 @@ struct jail_result {
   char blocked_syscall[32]; /* first syscall seccomp denied, "" if none */
   unsigned blocked_count;
   double wall_seconds;
+  struct jail_limits limits; /* the limits in force: the config's, zero fields set to defaults */
   struct jail_isolation isolation;
 };
 

@@ -1,0 +1,220 @@
+/* The job's cgroup: memory, pids and CPU accounting for the whole jail.
+ *
+ * cgroup v2 is used where the caller's cgroup can delegate memory, pids and cpu to a child; else
+ * v1 with its memory, pids and cpuacct hierarchies (this machine kind: v2 mounted without
+ * controllers, v1 writable by root); else none, and jail.c refuses to run unless the caller lowered
+ * the isolation. The job's cgroup is made under the caller's own cgroup in each hierarchy, so the
+ * caller's limits still bound it, and removed when the job is over. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "sandbox/jail_internal.h"
+
+static const char *const v1_controllers[CGROUP_V1_CONTROLLERS] = {"memory", "pids", "cpuacct"};
+
+const char *cgroup_kind_name(enum cgroup_kind kind) {
+  return kind == CGROUP_V2 ? "v2" : kind == CGROUP_V1 ? "v1" : "none";
+}
+
+static bool is_fs(const char *path, long magic) {
+  struct statfs sfs;
+  return statfs(path, &sfs) == 0 && (long)sfs.f_type == magic;
+}
+
+static int write_value(const char *dir, const char *file, const char *value) {
+  cleanup_free char *path = xasprintf("%s/%s", dir, file);
+  cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  size_t len = strlen(value);
+  return write(fd, value, len) == (ssize_t)len ? 0 : -errno;
+}
+
+/* The value after "key " in a flat-keyed file (memory.events, pids.events, oom_control). */
+static uint64_t read_keyed(const char *dir, const char *file, const char *key) {
+  cleanup_free char *path = xasprintf("%s/%s", dir, file);
+  cleanup_fclose FILE *f = fopen(path, "re");
+  char line[256];
+  size_t klen = strlen(key);
+  while (f && fgets(line, sizeof(line), f))
+    if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+      return strtoull(line + klen + 1, NULL, 10);
+  return 0;
+}
+
+/* Whether a comma-separated controller list ("cpu,cpuacct") names controller. */
+static bool list_has(const char *list, const char *controller) {
+  size_t n = strlen(controller);
+  for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+    if (strncmp(p, controller, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+      return true;
+  return false;
+}
+
+/* The caller's cgroup path in the hierarchy whose /proc/self/cgroup line has this controller list
+ * entry ("" selects the v2 line "0::"). Malloc'ed, or NULL. */
+static char *own_cgroup_path(const char *controller) {
+  cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
+  char line[4096];
+  while (f && fgets(line, sizeof(line), f)) {
+    line[strcspn(line, "\n")] = '\0';
+    char *list = strchr(line, ':');
+    char *path = list ? strchr(list + 1, ':') : NULL;
+    if (path == NULL)
+      continue;
+    *path++ = '\0';
+    list++;
+    if (*controller == '\0' ? *list == '\0' : list_has(list, controller))
+      return xstrdup(path);
+  }
+  return NULL;
+}
+
+static char *job_dir_name(void) {
+  static atomic_uint counter;
+  return xasprintf("teebuild-%d-%u", (int)getpid(), atomic_fetch_add(&counter, 1));
+}
+
+static void limit_values(const struct jail_limits *lim, char mem[32], char pids[32]) {
+  snprintf(mem, 32, "%llu", (unsigned long long)lim->memory_mb << 20);
+  /* +1: the jail's init is a member too. */
+  snprintf(pids, 32, "%llu", (unsigned long long)lim->pids + 1);
+}
+
+static int try_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
+  const char *mount = is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC)           ? "/sys/fs/cgroup"
+                      : is_fs("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC) ? "/sys/fs/cgroup/unified"
+                                                                             : NULL;
+  cleanup_free char *own = mount ? own_cgroup_path("") : NULL;
+  if (own == NULL)
+    return -ENOENT;
+  cleanup_free char *base = xasprintf("%s%s", mount, strcmp(own, "/") == 0 ? "" : own);
+  cleanup_free char *ctl_path = xasprintf("%s/cgroup.subtree_control", base);
+  cleanup_free char *ctl = NULL;
+  size_t len;
+  if (tb_read_file(ctl_path, 4096, &ctl, &len, NULL) < 0)
+    return -ENOENT;
+  if (!(strstr(ctl, "memory") && strstr(ctl, "pids") && strstr(ctl, "cpu")) &&
+      write_value(base, "cgroup.subtree_control", "+memory +pids +cpu") < 0)
+    return -ENOTSUP;
+  cleanup_free char *name = job_dir_name();
+  char *dir = xasprintf("%s/%s", base, name);
+  if (mkdir(dir, 0755) < 0) {
+    int e = errno;
+    free(dir);
+    return -e;
+  }
+  cg->kind = CGROUP_V2;
+  cg->dirs[0] = dir;
+  char mem[32], pids[32];
+  limit_values(lim, mem, pids);
+  int r = write_value(dir, "memory.max", mem);
+  if (r == 0)
+    r = write_value(dir, "pids.max", pids);
+  if (r == 0)
+    write_value(dir, "memory.swap.max", "0"); /* optional: absent without swap accounting */
+  return r;
+}
+
+static int try_v1(struct jail_cgroup *cg, const struct jail_limits *lim) {
+  cleanup_free char *name = job_dir_name();
+  cg->kind = CGROUP_V1;
+  for (int i = 0; i < CGROUP_V1_CONTROLLERS; i++) {
+    cleanup_free char *mount = xasprintf("/sys/fs/cgroup/%s", v1_controllers[i]);
+    cleanup_free char *own = own_cgroup_path(v1_controllers[i]);
+    if (own == NULL || !is_fs(mount, CGROUP_SUPER_MAGIC))
+      return -ENOENT;
+    cg->dirs[i] = xasprintf("%s%s/%s", mount, strcmp(own, "/") == 0 ? "" : own, name);
+    if (mkdir(cg->dirs[i], 0755) < 0) {
+      int e = errno;
+      free(cg->dirs[i]);
+      cg->dirs[i] = NULL;
+      return -e;
+    }
+  }
+  char mem[32], pids[32];
+  limit_values(lim, mem, pids);
+  int r = write_value(cg->dirs[0], "memory.limit_in_bytes", mem);
+  if (r == 0)
+    r = write_value(cg->dirs[1], "pids.max", pids);
+  if (r == 0)
+    write_value(cg->dirs[0], "memory.memsw.limit_in_bytes", mem); /* optional: swap accounting */
+  return r;
+}
+
+int cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim, tb_error **err) {
+  (void)err; /* an unusable hierarchy is not an error here: the caller decides whether none will do */
+  memset(cg, 0, sizeof(*cg));
+  int r = try_v2(cg, lim);
+  if (r == 0)
+    return 0;
+  tb_debug("sandbox: cgroup v2 not usable: %s", strerror(-r));
+  cgroup_destroy(cg);
+  r = try_v1(cg, lim);
+  if (r == 0)
+    return 0;
+  tb_debug("sandbox: cgroup v1 not usable: %s", strerror(-r));
+  cgroup_destroy(cg);
+  return 0;
+}
+
+int cgroup_attach(const struct jail_cgroup *cg, pid_t pid, tb_error **err) {
+  char value[32];
+  snprintf(value, sizeof(value), "%d", (int)pid);
+  for (int i = 0; i < CGROUP_V1_CONTROLLERS && cg->dirs[i]; i++) {
+    int r = write_value(cg->dirs[i], "cgroup.procs", value);
+    if (r < 0)
+      return tb_error_set(err, TB_EXIT_SANDBOX, -r, "join cgroup %s", cg->dirs[i]);
+  }
+  return 0;
+}
+
+uint64_t cgroup_cpu_usage_ns(const struct jail_cgroup *cg) {
+  if (cg->kind == CGROUP_V2)
+    return read_keyed(cg->dirs[0], "cpu.stat", "usage_usec") * 1000;
+  if (cg->kind != CGROUP_V1)
+    return 0;
+  cleanup_free char *path = xasprintf("%s/cpuacct.usage", cg->dirs[2]);
+  cleanup_fclose FILE *f = fopen(path, "re");
+  unsigned long long ns = 0;
+  if (f && fscanf(f, "%llu", &ns) != 1)
+    ns = 0;
+  return ns;
+}
+
+void cgroup_read_events(const struct jail_cgroup *cg, struct cgroup_events *ev) {
+  memset(ev, 0, sizeof(*ev));
+  if (cg->kind == CGROUP_V2) {
+    ev->oom_killed = read_keyed(cg->dirs[0], "memory.events", "oom_kill") > 0;
+    ev->pids_max_hit = read_keyed(cg->dirs[0], "pids.events", "max") > 0;
+  } else if (cg->kind == CGROUP_V1) {
+    ev->oom_killed = read_keyed(cg->dirs[0], "memory.oom_control", "oom_kill") > 0;
+    ev->pids_max_hit = read_keyed(cg->dirs[1], "pids.events", "max") > 0;
+  }
+}
+
+void cgroup_destroy(struct jail_cgroup *cg) {
+  for (int i = 0; i < CGROUP_V1_CONTROLLERS; i++) {
+    if (cg->dirs[i] == NULL)
+      continue;
+    /* The kernel may still be releasing the last members for a moment after they were reaped. */
+    for (int tries = 0; rmdir(cg->dirs[i]) < 0 && errno == EBUSY && tries < 200; tries++)
+      nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
+    free(cg->dirs[i]);
+    cg->dirs[i] = NULL;
+  }
+  cg->kind = CGROUP_NONE;
+}

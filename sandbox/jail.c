@@ -1,0 +1,369 @@
+/* jail_run(): the parent side. Checks the request, prepares the cgroup and the seccomp program,
+ * starts the jail's init in new user, mount, pid, net, ipc and uts namespaces (clone3), writes its
+ * id maps and puts it in the cgroup, then supervises: answers seccomp notifications, enforces the
+ * wall-clock and cgroup CPU limits by killing the init (which takes the whole pid namespace with
+ * it), collects the payload's status, classifies the outcome and copies /out to the host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "sandbox/jail_internal.h"
+
+#define JAIL_NAMESPACES "user,mount,pid,net,ipc,uts,cgroup"
+#define CPU_POLL_MS 200
+
+static const char *const reserved_jail_paths[] = {"/proc", "/dev", "/out", "/tmp"};
+
+/* "/a" is "/a" itself or above "/a/b". */
+static bool path_covers(const char *outer, const char *inner) {
+  size_t n = strlen(outer);
+  return strncmp(outer, inner, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
+}
+
+/* Absolute, no empty, "." or ".." component, no trailing slash, not "/". */
+static bool is_normal_jail_path(const char *p) {
+  if (p == NULL || p[0] != '/' || p[1] == '\0' || strlen(p) > 256)
+    return false;
+  for (const char *c = p + 1;;) {
+    size_t len = strcspn(c, "/");
+    if (len == 0 || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+      return false;
+    if (c[len] == '\0')
+      return true;
+    c += len + 1;
+  }
+}
+
+static int validate_binds(const struct jail_config *cfg, tb_error **err) {
+  for (size_t i = 0; i < cfg->n_binds; i++) {
+    const struct jail_bind *b = &cfg->binds[i];
+    struct stat st;
+    if (!is_normal_jail_path(b->jail_path))
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "jail path '%s' is not a normalised absolute path",
+                          b->jail_path ? b->jail_path : "(null)");
+    for (size_t r = 0; r < sizeof(reserved_jail_paths) / sizeof(reserved_jail_paths[0]); r++)
+      if (path_covers(reserved_jail_paths[r], b->jail_path))
+        return tb_error_set(err, TB_EXIT_INPUT, 0, "jail path %s is reserved", b->jail_path);
+    for (size_t j = 0; j < i; j++)
+      if (path_covers(cfg->binds[j].jail_path, b->jail_path) ||
+          path_covers(b->jail_path, cfg->binds[j].jail_path))
+        return tb_error_set(err, TB_EXIT_INPUT, 0, "jail paths %s and %s overlap",
+                            cfg->binds[j].jail_path, b->jail_path);
+    if (b->host_path == NULL || b->host_path[0] != '/' || stat(b->host_path, &st) < 0 ||
+        !S_ISDIR(st.st_mode))
+      return tb_error_set(err, TB_EXIT_INPUT, errno == 0 ? ENOTDIR : errno,
+                          "bind source for %s ('%s') must be an absolute path to a directory",
+                          b->jail_path, b->host_path ? b->host_path : "(null)");
+  }
+  return 0;
+}
+
+static int validate_stdio(const struct jail_config *cfg, tb_error **err) {
+  const int fds[] = {cfg->stdin_fd, cfg->stdout_fd, cfg->stderr_fd};
+  static const char *const names[] = {"stdin", "stdout", "stderr"};
+  for (int i = 0; i < 3; i++) {
+    if (fds[i] < 0 && i == 0)
+      continue;
+    if (fds[i] < 0 || fcntl(fds[i], F_GETFD) < 0)
+      return tb_error_set(err, TB_EXIT_SANDBOX, EBADF, "job %s", names[i]);
+    /* A terminal would let the job type into the caller's shell (TIOCSTI) or read its input. */
+    if (isatty(fds[i]))
+      return tb_error_set(err, TB_EXIT_SANDBOX, 0, "refusing a terminal as the job's %s", names[i]);
+  }
+  return 0;
+}
+
+static int validate_config(const struct jail_config *cfg, tb_error **err) {
+  if (cfg->argv == NULL || cfg->argv[0] == NULL || cfg->argv[0][0] != '/')
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "the job's program must be an absolute path");
+  if (cfg->env == NULL)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "the job's environment is missing");
+  bool empty = false;
+  if (cfg->out_host_dir == NULL || tb_dir_is_empty(cfg->out_host_dir, &empty, err) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, ENOENT, "jail output directory");
+  if (!empty)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "jail output directory %s must exist and be empty",
+                        cfg->out_host_dir);
+  if (validate_binds(cfg, err) < 0)
+    return -1;
+  return validate_stdio(cfg, err);
+}
+
+static double monotonic_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The parent's view of one running jail. */
+struct supervision {
+  pid_t pid;
+  int pidfd;
+  int sync;
+  int notify;
+  int out_fd;
+  bool sync_eof;
+  bool have_status;
+  int payload_status;
+  struct sync_msg error; /* type 0 until the jail reports a failure */
+  bool timed_out;
+  bool cpu_exceeded;
+};
+
+static void release_supervision(struct supervision *s) {
+  tb_cleanup_closep(&s->pidfd);
+  tb_cleanup_closep(&s->sync);
+  tb_cleanup_closep(&s->notify);
+  tb_cleanup_closep(&s->out_fd);
+}
+
+static int spawn_init(const struct jail_plan *plan, struct supervision *s, tb_error **err) {
+  struct clone_args args = {
+      .flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+               CLONE_NEWUTS | CLONE_PIDFD,
+      .pidfd = (uint64_t)(uintptr_t)&s->pidfd,
+      .exit_signal = SIGCHLD,
+  };
+  long pid = syscall(SYS_clone3, &args, sizeof(args));
+  if (pid < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "clone3 into new namespaces");
+  if (pid == 0)
+    jail_child_main(plan);
+  s->pid = (pid_t)pid;
+  return 0;
+}
+
+static void kill_jail(struct supervision *s) {
+  /* SIGKILL to a pid namespace's init kills every process in it. */
+  pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
+}
+
+static void keep_fd(int *slot, int fd) {
+  if (*slot >= 0 || fd < 0) { /* a second one is a protocol violation: keep the first */
+    if (fd >= 0)
+      close(fd);
+    return;
+  }
+  *slot = fd;
+}
+
+static void read_sync_message(struct supervision *s) {
+  struct sync_msg msg;
+  int fd;
+  int r = sync_recv(s->sync, &msg, &fd, MSG_DONTWAIT);
+  if (r == -EAGAIN)
+    return;
+  if (r <= 0) {
+    s->sync_eof = true;
+    return;
+  }
+  switch (msg.type) {
+  case SYNC_ERROR:
+    if (s->error.type == 0)
+      s->error = msg;
+    break;
+  case SYNC_OUT_FD: keep_fd(&s->out_fd, steal_fd(&fd)); break;
+  case SYNC_NOTIFY_FD: keep_fd(&s->notify, steal_fd(&fd)); break;
+  case SYNC_STATUS:
+    s->have_status = true;
+    s->payload_status = msg.status;
+    break;
+  }
+  if (fd >= 0)
+    close(fd);
+}
+
+/* Run until the jail's init is gone, answering seccomp and enforcing the time limits. */
+static void supervise(struct supervision *s, const struct jail_limits *lim,
+                      const struct jail_cgroup *cg, struct jail_result *result) {
+  double deadline = monotonic_s() + (double)lim->wall_s;
+  for (;;) {
+    struct pollfd fds[3] = {{.fd = s->pidfd, .events = POLLIN},
+                            {.fd = s->sync_eof ? -1 : s->sync, .events = POLLIN},
+                            {.fd = s->notify, .events = POLLIN}};
+    double left = deadline - monotonic_s();
+    if (left <= 0 && !s->timed_out) {
+      s->timed_out = true;
+      kill_jail(s);
+    }
+    int timeout = s->timed_out ? -1 : (int)(left * 1000) + 1;
+    if (cg->kind != CGROUP_NONE && (timeout < 0 || timeout > CPU_POLL_MS))
+      timeout = CPU_POLL_MS;
+    if (poll(fds, 3, timeout) < 0 && errno != EINTR)
+      kill_jail(s); /* cannot supervise: end the jail rather than leave it unwatched */
+    if (fds[2].revents & POLLIN) {
+      if (seccomp_notify_answer(s->notify, result) < 0)
+        tb_cleanup_closep(&s->notify);
+    } else if (fds[2].revents & (POLLHUP | POLLERR)) {
+      tb_cleanup_closep(&s->notify); /* every process under the filter is gone */
+    }
+    if (fds[1].revents)
+      read_sync_message(s);
+    if (fds[0].revents)
+      break;
+    if (cg->kind != CGROUP_NONE && !s->cpu_exceeded &&
+        cgroup_cpu_usage_ns(cg) > lim->cpu_s * 1000000000ull) {
+      s->cpu_exceeded = true;
+      kill_jail(s);
+    }
+  }
+  while (!s->sync_eof)
+    read_sync_message(s) ;
+}
+
+static bool out_fs_full(int out_fd) {
+  struct statfs sfs;
+  return out_fd >= 0 && fstatfs(out_fd, &sfs) == 0 && (sfs.f_bavail == 0 || sfs.f_ffree == 0);
+}
+
+static bool file_at_limit(int fd, uint64_t limit_mb) {
+  struct stat st;
+  return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+         (uint64_t)st.st_size >= (limit_mb << 20);
+}
+
+static void classify(const struct supervision *s, const struct jail_config *cfg,
+                     const struct jail_cgroup *cg, struct jail_result *r) {
+  struct cgroup_events ev;
+  cgroup_read_events(cg, &ev);
+  int st = s->payload_status;
+  bool exited = s->have_status && WIFEXITED(st);
+  r->exit_code = exited ? WEXITSTATUS(st) : -1;
+  r->signal = s->have_status && WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+  bool failed = !(exited && r->exit_code == 0);
+  bool output_full = out_fs_full(s->out_fd) || file_at_limit(cfg->stdout_fd, r->limits.output_mb) ||
+                     file_at_limit(cfg->stderr_fd, r->limits.output_mb);
+  if (s->timed_out)
+    r->outcome = JAIL_TIMED_OUT;
+  else if (s->cpu_exceeded || r->signal == SIGXCPU)
+    r->outcome = JAIL_CPU_LIMIT;
+  else if (ev.oom_killed)
+    r->outcome = JAIL_MEMORY_LIMIT;
+  else if (r->signal == SIGXFSZ || (failed && output_full))
+    r->outcome = JAIL_OUTPUT_LIMIT;
+  else if (failed && ev.pids_max_hit)
+    r->outcome = JAIL_PIDS_LIMIT;
+  else if (failed && r->blocked_count > 0)
+    r->outcome = JAIL_BLOCKED_SYSCALL;
+  else
+    r->outcome = exited ? JAIL_EXITED : JAIL_SIGNALED;
+}
+
+static int jail_failure(const struct supervision *s, int init_status, const struct jail_cgroup *cg,
+                        tb_error **err) {
+  if (s->error.type == SYNC_ERROR) {
+    int r = tb_error_set(err, s->error.exit_code, 0, "sandbox: %s", s->error.text);
+    if (*err && s->error.status > 0)
+      (*err)->status = s->error.status;
+    return r;
+  }
+  struct cgroup_events ev;
+  cgroup_read_events(cg, &ev);
+  if (ev.oom_killed)
+    return 0; /* the OOM killer chose the init itself: classify() reports the memory limit */
+  return tb_error_set(err, TB_EXIT_SANDBOX, 0, "sandbox: the jail's init ended before the job did (%s %d)",
+                      WIFSIGNALED(init_status) ? "signal" : "status",
+                      WIFSIGNALED(init_status) ? WTERMSIG(init_status) : WEXITSTATUS(init_status));
+}
+
+static void record_isolation(const struct jail_config *cfg, const struct jail_cgroup *cg,
+                             const struct seccomp_program *prog, struct jail_isolation *iso) {
+  snprintf(iso->namespaces, sizeof(iso->namespaces), "%s", JAIL_NAMESPACES);
+  snprintf(iso->cgroup, sizeof(iso->cgroup), "%s", cgroup_kind_name(cg->kind));
+  snprintf(iso->seccomp_profile, sizeof(iso->seccomp_profile), "%s", cfg->seccomp_profile);
+  snprintf(iso->seccomp_digest, sizeof(iso->seccomp_digest), "%s", prog->digest);
+}
+
+/* Start the jail and let it go: id maps, cgroup, then GO. */
+static int start_jail(const struct jail_plan *plan, const struct jail_cgroup *cg,
+                      struct supervision *s, struct jail_isolation *iso, tb_error **err) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "socketpair");
+  s->sync = sv[0];
+  struct jail_plan child_plan = *plan;
+  child_plan.sync_fd = sv[1];
+  int r = spawn_init(&child_plan, s, err);
+  close(sv[1]);
+  if (r < 0)
+    return r;
+  struct sync_msg go = {.type = SYNC_GO};
+  if (idmap_write(s->pid, iso, err) < 0 || cgroup_attach(cg, s->pid, err) < 0)
+    return -1;
+  r = sync_send(s->sync, &go, -1);
+  return r < 0 ? tb_error_set(err, TB_EXIT_SANDBOX, -r, "start the jail") : 0;
+}
+
+static int reap_init(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return status;
+}
+
+int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error **err) {
+  memset(result, 0, sizeof(*result));
+  limits_effective(&cfg->limits, &result->limits);
+  const struct seccomp_program *prog;
+  if (validate_config(cfg, err) < 0 || seccomp_program_get(cfg->seccomp_profile, &prog, err) < 0)
+    return -1;
+  __attribute__((cleanup(cgroup_destroy))) struct jail_cgroup cg;
+  cgroup_create(&cg, &result->limits, err);
+  if (cg.kind == CGROUP_NONE && !cfg->lowering.allow_no_cgroups)
+    return tb_error_set(err, TB_EXIT_SANDBOX, 0,
+                        "sandbox: no usable cgroup (v2 with memory, pids and cpu, or writable v1); "
+                        "running with rlimits only must be allowed explicitly");
+  record_isolation(cfg, &cg, prog, &result->isolation);
+  struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .seccomp = prog,
+                           .memory_by_rlimit = cg.kind == CGROUP_NONE, .host_root = geteuid() == 0};
+  __attribute__((cleanup(release_supervision))) struct supervision s = {
+      .pid = -1, .pidfd = -1, .sync = -1, .notify = -1, .out_fd = -1};
+  double started = monotonic_s();
+  if (start_jail(&plan, &cg, &s, &result->isolation, err) < 0) {
+    if (s.pid > 0) {
+      kill_jail(&s);
+      reap_init(s.pid);
+    }
+    return -1;
+  }
+  supervise(&s, &result->limits, &cg, result);
+  int init_status = reap_init(s.pid);
+  result->wall_seconds = monotonic_s() - started;
+  if (s.error.type == SYNC_ERROR || (!s.have_status && !s.timed_out && !s.cpu_exceeded)) {
+    if (jail_failure(&s, init_status, &cg, err) < 0)
+      return -1;
+  }
+  classify(&s, cfg, &cg, result);
+  if (s.out_fd < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, 0, "sandbox: the jail never passed out /out");
+  return copyout_tree(s.out_fd, cfg->out_host_dir, err);
+}
+
+const char *jail_outcome_describe(const struct jail_result *r, char *buf, size_t len) {
+  const struct jail_limits *l = &r->limits;
+  switch (r->outcome) {
+  case JAIL_EXITED: snprintf(buf, len, "exited with status %d", r->exit_code); break;
+  case JAIL_SIGNALED: snprintf(buf, len, "killed by signal %d (%s)", r->signal, strsignal(r->signal)); break;
+  case JAIL_TIMED_OUT: snprintf(buf, len, "wall-clock limit of %llu s reached", (unsigned long long)l->wall_s); break;
+  case JAIL_CPU_LIMIT: snprintf(buf, len, "CPU time limit of %llu s reached", (unsigned long long)l->cpu_s); break;
+  case JAIL_MEMORY_LIMIT: snprintf(buf, len, "memory limit of %llu MiB reached", (unsigned long long)l->memory_mb); break;
+  case JAIL_PIDS_LIMIT: snprintf(buf, len, "process limit of %llu reached", (unsigned long long)l->pids); break;
+  case JAIL_OUTPUT_LIMIT: snprintf(buf, len, "output limit of %llu MiB reached", (unsigned long long)l->output_mb); break;
+  case JAIL_BLOCKED_SYSCALL: snprintf(buf, len, "blocked syscall %s", r->blocked_syscall); break;
+  }
+  return buf;
+}

@@ -1,0 +1,191 @@
+/* Inside the jail: the init process (pid 1 of the new pid namespace) and the payload it forks.
+ *
+ * Order, and why:
+ *   init:    no_new_privs (first: nothing after it can gain privileges); PR_SET_PDEATHSIG; wait
+ *            for the parent's GO (id maps written, cgroup joined; end of stream = the parent died);
+ *            become JAIL_ID (caps in the namespace are kept: the host uid it leaves is not the
+ *            namespace's root); PR_SET_PDEATHSIG again, since a credential change clears it, and
+ *            re-check the parent through the socket; cgroup namespace (now that the parent put us
+ *            in the job's cgroup); hostname; filesystem (mounts.c); send the parent an fd to /out;
+ *            fork the payload; reap every child; report the payload's status; exit, which makes
+ *            the kernel kill whatever else still runs in the namespace.
+ *   payload: setsid (no controlling terminal); stdio; umask; cwd /src; rlimits; drop all caps;
+ *            seccomp; send the listener fd; close every other fd; execve. seccomp comes last
+ *            because everything before it needs syscalls the profiles deny; what follows it
+ *            (sendmsg, close_range, execve) is in every profile's base list.
+ * Any failure is sent to the parent as one message and the process exits; only here, in the
+ * child, does sandbox/ exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <grp.h>
+#include <sched.h>
+
+#include "common/cleanup.h"
+#include "sandbox/jail_internal.h"
+
+static _Noreturn void fail_and_exit(int sync, tb_error *err) {
+  struct sync_msg msg = {.type = SYNC_ERROR,
+                         .status = err ? err->status : EINVAL,
+                         .exit_code = err ? err->exit_code : TB_EXIT_SANDBOX};
+  snprintf(msg.text, sizeof(msg.text), "%s", err && err->msg ? err->msg : "jail setup failed");
+  sync_send(sync, &msg, -1);
+  _exit(127);
+}
+
+static int send_fd(int sync, enum sync_type type, int fd, tb_error **err) {
+  struct sync_msg msg = {.type = type};
+  int r = sync_send(sync, &msg, fd);
+  return r < 0 ? tb_error_set(err, TB_EXIT_SANDBOX, -r, "send fd to parent") : 0;
+}
+
+static int set_parent_death_signal(int sync, tb_error **err) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "PR_SET_PDEATHSIG");
+  /* The parent may have died before the call: then its end of the socket is closed. getppid() is
+   * no help, it reads 0 for a namespace's init. */
+  struct pollfd p = {.fd = sync, .events = POLLRDHUP};
+  if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP)))
+    _exit(127);
+  return 0;
+}
+
+static int wait_for_go(int sync) {
+  struct sync_msg msg;
+  int fd;
+  int r = sync_recv(sync, &msg, &fd, 0);
+  if (fd >= 0)
+    close(fd);
+  if (r <= 0 || msg.type != SYNC_GO)
+    _exit(127); /* the parent is gone or gave up; it reports what happened */
+  return 0;
+}
+
+static int become_jail_user(const struct jail_plan *p, tb_error **err) {
+  if (setresgid(JAIL_ID, JAIL_ID, JAIL_ID) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "setresgid %d", JAIL_ID);
+  /* Unprivileged, setgroups is denied and the caller's own groups stay (unmapped, so they show
+   * as nobody); as root the inherited host groups (root's!) must go. */
+  if (p->host_root && setgroups(0, NULL) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "setgroups");
+  if (setresuid(JAIL_ID, JAIL_ID, JAIL_ID) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "setresuid %d", JAIL_ID);
+  return 0;
+}
+
+static int set_up_init(const struct jail_plan *p, int *out_fd, tb_error **err) {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "PR_SET_NO_NEW_PRIVS");
+  if (set_parent_death_signal(p->sync_fd, err) < 0)
+    return -1;
+  wait_for_go(p->sync_fd);
+  if (become_jail_user(p, err) < 0 || set_parent_death_signal(p->sync_fd, err) < 0)
+    return -1;
+  if (unshare(CLONE_NEWCGROUP) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "unshare cgroup namespace");
+  if (sethostname("teebuild", strlen("teebuild")) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "sethostname");
+  if (mounts_build(p->cfg, &p->limits, out_fd, err) < 0)
+    return -1;
+  /* The payload runs under the same uid: keep it from reading this process's memory or fds. */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "PR_SET_DUMPABLE");
+  return send_fd(p->sync_fd, SYNC_OUT_FD, *out_fd, err);
+}
+
+/* Put the job's stdio on 0, 1, 2 and return a copy of the sync socket above them, whatever
+ * numbers the caller's fds had (any of them may be 0..2, or equal). */
+static int arrange_fds(const struct jail_plan *p, tb_error **err) {
+  int sync = fcntl(p->sync_fd, F_DUPFD_CLOEXEC, 3);
+  int in = p->cfg->stdin_fd >= 0 ? fcntl(p->cfg->stdin_fd, F_DUPFD_CLOEXEC, 3)
+                                 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int out = fcntl(p->cfg->stdout_fd, F_DUPFD_CLOEXEC, 3);
+  int errfd = fcntl(p->cfg->stderr_fd, F_DUPFD_CLOEXEC, 3);
+  if (sync < 0 || in < 0 || out < 0 || errfd < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "duplicate stdio");
+  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "dup2 stdio");
+  close(in);
+  close(out);
+  close(errfd);
+  return sync;
+}
+
+static int set_up_payload(const struct jail_plan *p, int *sync, tb_error **err) {
+  if (setsid() < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "setsid");
+  int copy = arrange_fds(p, err);
+  if (copy < 0)
+    return -1;
+  *sync = copy;
+  umask(022);
+  if (chdir("/src") < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "chdir /src");
+  if (limits_apply(&p->limits, p->memory_by_rlimit, err) < 0 || caps_drop_all(err) < 0)
+    return -1;
+  int listener = seccomp_program_install(p->seccomp, err);
+  if (listener < 0)
+    return -1;
+  int r = send_fd(*sync, SYNC_NOTIFY_FD, listener, err);
+  close(listener);
+  if (r < 0)
+    return -1;
+  /* Only stdio and the (close-on-exec) sync socket survive into the job. */
+  if (close_range(3, (unsigned)*sync - 1, 0) < 0 || close_range((unsigned)*sync + 1, ~0U, 0) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "close_range");
+  return 0;
+}
+
+static _Noreturn void run_payload(const struct jail_plan *p) {
+  tb_error *err = NULL;
+  int sync = p->sync_fd;
+  if (set_up_payload(p, &sync, &err) < 0)
+    fail_and_exit(sync, err);
+  execve(p->cfg->argv[0], (char *const *)p->cfg->argv, (char *const *)p->cfg->env);
+  /* A program that is not there (or not executable) is the job's mistake, not the jail's. */
+  tb_error_set(&err, errno == ENOENT || errno == EACCES || errno == ENOEXEC ? TB_EXIT_INPUT
+                                                                          : TB_EXIT_SANDBOX,
+               errno, "execve %s", p->cfg->argv[0]);
+  fail_and_exit(sync, err);
+}
+
+/* Reap everything (orphans are reparented here) until the payload itself ends. */
+static _Noreturn void reap_until_payload_ends(int sync, pid_t payload) {
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0 && errno == EINTR)
+      continue;
+    if (pid < 0)
+      _exit(127);
+    if (pid == payload) {
+      struct sync_msg msg = {.type = SYNC_STATUS, .status = status};
+      sync_send(sync, &msg, -1);
+      _exit(0);
+    }
+  }
+}
+
+_Noreturn void jail_child_main(const struct jail_plan *p) {
+  tb_error *err = NULL;
+  int out_fd = -1;
+  if (set_up_init(p, &out_fd, &err) < 0)
+    fail_and_exit(p->sync_fd, err);
+  close(out_fd);
+  pid_t payload = fork();
+  if (payload < 0) {
+    tb_error_set(&err, TB_EXIT_SANDBOX, errno, "fork payload");
+    fail_and_exit(p->sync_fd, err);
+  }
+  if (payload == 0)
+    run_payload(p);
+  reap_until_payload_ends(p->sync_fd, payload);
+}

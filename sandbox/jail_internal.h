@@ -1,0 +1,127 @@
+/* Interfaces between the files of sandbox/; nothing outside sandbox/ includes this. */
+#ifndef TB_SANDBOX_JAIL_INTERNAL_H
+#define TB_SANDBOX_JAIL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "common/hash.h"
+#include "sandbox/jail.h"
+
+/* The jail's fixed identity, and the host id it maps to when teebuild runs as root: a non-zero id
+ * no host account uses, so RLIMIT_NPROC applies (the kernel exempts real uid 0). */
+#define JAIL_ID 1000
+#define JAIL_ROOT_HOST_ID 1000000
+
+/* ---- sync.c: the parent <-> jail socket (SOCK_SEQPACKET: one send is one message) ---- */
+enum sync_type {
+  SYNC_GO = 1,    /* parent -> init: id maps written, cgroup joined; go on */
+  SYNC_ERROR,     /* jail -> parent: setup failed; text says where and why, status is the errno */
+  SYNC_OUT_FD,    /* init -> parent: an fd to the jail's /out tmpfs (SCM_RIGHTS) */
+  SYNC_NOTIFY_FD, /* payload -> parent: the seccomp listener fd (SCM_RIGHTS) */
+  SYNC_STATUS,    /* init -> parent: the payload's wait status */
+};
+
+struct sync_msg {
+  uint32_t type;
+  int32_t status;    /* errno for SYNC_ERROR, wait status for SYNC_STATUS */
+  int32_t exit_code; /* enum tb_exit for SYNC_ERROR */
+  char text[480];
+};
+
+/* Send msg, with fd attached when fd >= 0. Returns 0 or -errno. */
+int sync_send(int sock, const struct sync_msg *msg, int fd);
+/* Receive one message (and its fd, else *fd = -1). Returns 1, 0 at end of stream, or -errno. */
+int sync_recv(int sock, struct sync_msg *msg, int *fd, int flags);
+
+/* ---- seccomp.c ---- */
+struct seccomp_program {
+  const char *name;
+  const void *bpf; /* struct sock_filter[], exactly the bytes libseccomp exported */
+  size_t len;      /* in bytes */
+  char digest[TB_SHA256_HEX_LEN + 1];
+};
+
+/* The compiled profile, built once per process and kept for its lifetime. */
+int seccomp_program_get(const char *profile, const struct seccomp_program **out, tb_error **err);
+/* Install the filter on the calling thread; returns the user-notification listener fd. */
+int seccomp_program_install(const struct seccomp_program *prog, tb_error **err);
+/* Answer one pending notification: EPERM for a syscall libseccomp can name (recorded in result),
+ * ENOSYS for numbers it cannot (newer than the profile). Returns 0, or -errno from the listener. */
+int seccomp_notify_answer(int listener, struct jail_result *result);
+
+/* ---- seccomp_profiles.c ---- */
+struct seccomp_profile {
+  const char *name;
+  const char *const *allow; /* NULL-terminated syscall names, allowed on top of the base list */
+  bool allow_processes;     /* fork/vfork/clone of new processes (threads are always allowed) */
+};
+extern const char *const seccomp_base_allow[];
+const struct seccomp_profile *seccomp_profile_find(const char *name);
+
+/* ---- cgroup.c ---- */
+enum cgroup_kind { CGROUP_NONE, CGROUP_V1, CGROUP_V2 };
+#define CGROUP_V1_CONTROLLERS 3 /* memory, pids, cpuacct */
+
+struct jail_cgroup {
+  enum cgroup_kind kind;
+  char *dirs[CGROUP_V1_CONTROLLERS]; /* v2: dirs[0] only */
+};
+
+struct cgroup_events {
+  bool oom_killed;
+  bool pids_max_hit;
+};
+
+/* Make the job's cgroup with its limits; falls back v2 -> v1 -> none and records which. */
+int cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim, tb_error **err);
+int cgroup_attach(const struct jail_cgroup *cg, pid_t pid, tb_error **err);
+/* CPU time the job's cgroup has used, in nanoseconds; 0 without a cgroup. */
+uint64_t cgroup_cpu_usage_ns(const struct jail_cgroup *cg);
+void cgroup_read_events(const struct jail_cgroup *cg, struct cgroup_events *ev);
+/* Remove the cgroup (once every member is gone) and free it; safe on a zeroed struct. */
+void cgroup_destroy(struct jail_cgroup *cg);
+const char *cgroup_kind_name(enum cgroup_kind kind);
+
+/* ---- idmap.c ---- */
+/* Map JAIL_ID to the host id the jail runs as, for the init process pid; records it in iso. */
+int idmap_write(pid_t pid, struct jail_isolation *iso, tb_error **err);
+
+/* ---- limits.c ---- */
+/* The caller's limits with every zero field replaced by the default. */
+void limits_effective(const struct jail_limits *given, struct jail_limits *out);
+/* Set the payload's rlimits; RLIMIT_DATA carries the memory limit only without a cgroup. */
+int limits_apply(const struct jail_limits *lim, bool memory_by_rlimit, tb_error **err);
+
+/* ---- caps.c ---- */
+/* Empty the bounding, ambient, inheritable, permitted and effective sets. */
+int caps_drop_all(tb_error **err);
+
+/* ---- mounts.c ---- */
+/* Build the jail's filesystem, pivot into it and leave the root read-only. *out_fd gets an fd to
+ * /out for the parent's copy-out. Runs in the jail's init, inside its mount namespace. */
+int mounts_build(const struct jail_config *cfg, const struct jail_limits *lim, int *out_fd,
+                 tb_error **err);
+
+/* ---- copyout.c ---- */
+/* Copy the tree under jail_out (an fd to the jail's /out) into host_dir: regular files (0644) and
+ * directories (0755) only; anything else fails with TB_EXIT_INPUT naming the path. */
+int copyout_tree(int jail_out, const char *host_dir, tb_error **err);
+
+/* ---- jail_child.c ---- */
+struct jail_plan {
+  const struct jail_config *cfg;
+  struct jail_limits limits;
+  const struct seccomp_program *seccomp;
+  bool memory_by_rlimit; /* no cgroup: RLIMIT_DATA stands in for the memory limit */
+  bool host_root;        /* teebuild runs as root: supplementary groups can (and must) be dropped */
+  int sync_fd;
+};
+
+/* The jail's init (pid 1 of its pid namespace): set up, run the payload, report, exit. */
+_Noreturn void jail_child_main(const struct jail_plan *plan);
+
+#endif

@@ -1,0 +1,206 @@
+/* Compiling the seccomp profiles, installing one, and answering its denials.
+ *
+ * The filter's default action is SCMP_ACT_NOTIFY: a syscall outside the allow-list stops until the
+ * parent, which holds the listener fd, answers it. The parent names the syscall
+ * (seccomp_syscall_resolve_num_arch) for the job's result and answers EPERM, or ENOSYS when the
+ * number is newer than libseccomp knows, so a runtime's fallback for new syscalls still works.
+ * A foreign architecture (i386, and the x32 numbers libseccomp rejects on x86_64) kills the process.
+ *
+ * Each profile is compiled once per process; the exported BPF is hashed for the provenance and
+ * loaded as is by the jail, so the digest names exactly what ran, and the jail needs no
+ * libseccomp calls (no allocation) between fork and exec. */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/hash.h"
+#include "common/xalloc.h"
+#include "sandbox/jail_internal.h"
+
+#define CLONE_NAMESPACE_FLAGS \
+  (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
+   CLONE_NEWNET)
+
+static void release_ctx(scmp_filter_ctx *ctx) {
+  if (*ctx)
+    seccomp_release(*ctx);
+}
+
+static int add_rule(scmp_filter_ctx ctx, const char *profile, uint32_t action, const char *name,
+                    unsigned n_args, const struct scmp_arg_cmp *args, tb_error **err) {
+  int nr = seccomp_syscall_resolve_name(name);
+  if (nr == __NR_SCMP_ERROR)
+    return tb_error_set(err, TB_EXIT_SANDBOX, 0, "seccomp profile %s: unknown syscall %s", profile,
+                        name);
+  int r = seccomp_rule_add_array(ctx, action, nr, n_args, args);
+  if (r < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, -r, "seccomp profile %s: rule for %s", profile, name);
+  return 0;
+}
+
+static int add_allow_list(scmp_filter_ctx ctx, const char *profile, const char *const *names,
+                          tb_error **err) {
+  for (; *names; names++)
+    if (add_rule(ctx, profile, SCMP_ACT_ALLOW, *names, 0, NULL, err) < 0)
+      return -1;
+  return 0;
+}
+
+/* ioctl, except TIOCSTI and TIOCLINUX (typing into, or driving, a terminal). libseccomp takes one
+ * comparison per argument per rule, so the allowed commands are the ranges around the two, and
+ * only the low 32 bits are compared because the kernel ignores the rest of the command. */
+static int add_ioctl_rules(scmp_filter_ctx ctx, const char *profile, tb_error **err) {
+  _Static_assert(TIOCSTI < TIOCLINUX, "ioctl ranges assume TIOCSTI < TIOCLINUX");
+  struct scmp_arg_cmp below = SCMP_A1_32(SCMP_CMP_LT, TIOCSTI);
+  struct scmp_arg_cmp above = SCMP_A1_32(SCMP_CMP_GT, TIOCLINUX);
+  if (add_rule(ctx, profile, SCMP_ACT_ALLOW, "ioctl", 1, &below, err) < 0 ||
+      add_rule(ctx, profile, SCMP_ACT_ALLOW, "ioctl", 1, &above, err) < 0)
+    return -1;
+  for (unsigned cmd = TIOCSTI + 1; cmd < TIOCLINUX; cmd++) {
+    struct scmp_arg_cmp eq = SCMP_A1_32(SCMP_CMP_EQ, cmd);
+    if (add_rule(ctx, profile, SCMP_ACT_ALLOW, "ioctl", 1, &eq, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* Threads always; new processes only where the profile allows them; new namespaces never (clone
+ * with CLONE_NEW* would be unshare by another name). clone3 passes its flags in memory seccomp
+ * cannot read, so it gets ENOSYS and glibc falls back to clone. */
+static int add_clone_rules(scmp_filter_ctx ctx, const struct seccomp_profile *p, tb_error **err) {
+  uint64_t mask = CLONE_NAMESPACE_FLAGS | (p->allow_processes ? 0 : CLONE_THREAD);
+  uint64_t want = p->allow_processes ? 0 : CLONE_THREAD;
+  struct scmp_arg_cmp flags = SCMP_A0_64(SCMP_CMP_MASKED_EQ, mask, want);
+  if (add_rule(ctx, p->name, SCMP_ACT_ALLOW, "clone", 1, &flags, err) < 0)
+    return -1;
+  return add_rule(ctx, p->name, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL, err);
+}
+
+/* Sockets of the families a runtime may use locally; netlink, packet and the rest are denied. */
+static int add_socket_rules(scmp_filter_ctx ctx, const char *profile, tb_error **err) {
+  static const int domains[] = {AF_UNIX, AF_INET, AF_INET6};
+  for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+    struct scmp_arg_cmp domain = SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)domains[i]);
+    if (add_rule(ctx, profile, SCMP_ACT_ALLOW, "socket", 1, &domain, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int export_bpf(scmp_filter_ctx ctx, struct seccomp_program *prog, tb_error **err) {
+  cleanup_close int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+  if (fd < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "memfd_create");
+  int r = seccomp_export_bpf(ctx, fd);
+  if (r < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, -r, "seccomp_export_bpf %s", prog->name);
+  off_t len = lseek(fd, 0, SEEK_END);
+  if (len <= 0 || len % 8 != 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, 0, "seccomp profile %s: bad BPF size", prog->name);
+  void *bpf = xmalloc((size_t)len);
+  if (pread(fd, bpf, (size_t)len, 0) != len) {
+    free(bpf);
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "read BPF of %s", prog->name);
+  }
+  unsigned char digest[TB_SHA256_LEN];
+  tb_sha256_buf(bpf, (size_t)len, digest);
+  tb_hex_encode(digest, sizeof(digest), prog->digest);
+  prog->bpf = bpf;
+  prog->len = (size_t)len;
+  return 0;
+}
+
+static int compile_profile(const struct seccomp_profile *p, struct seccomp_program *prog,
+                           tb_error **err) {
+  __attribute__((cleanup(release_ctx))) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_NOTIFY);
+  if (ctx == NULL)
+    return tb_error_set(err, TB_EXIT_SANDBOX, 0, "seccomp_init failed");
+  /* Only the native architecture is in the filter, so anything else takes this action. The jail
+   * sets no_new_privs itself, first thing; libseccomp must not depend on doing it. */
+  int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  if (r == 0)
+    r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+  if (r == 0)
+    r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2); /* binary tree: long lists stay fast */
+  if (r < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, -r, "seccomp attributes");
+  if (add_allow_list(ctx, p->name, seccomp_base_allow, err) < 0 ||
+      add_allow_list(ctx, p->name, p->allow, err) < 0 || add_ioctl_rules(ctx, p->name, err) < 0 ||
+      add_clone_rules(ctx, p, err) < 0 || add_socket_rules(ctx, p->name, err) < 0)
+    return -1;
+  prog->name = p->name;
+  return export_bpf(ctx, prog, err);
+}
+
+static pthread_mutex_t programs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int seccomp_program_get(const char *profile, const struct seccomp_program **out, tb_error **err) {
+  /* One slot per shipped profile, compiled on first use and kept: the process runs few jobs and
+   * the BPF is a few kilobytes. */
+  static struct seccomp_program programs[8];
+  const struct seccomp_profile *p = seccomp_profile_find(profile);
+  if (p == NULL)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "unknown seccomp profile '%s'",
+                        profile ? profile : "(none)");
+  pthread_mutex_lock(&programs_lock);
+  struct seccomp_program *slot = NULL;
+  for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]) && slot == NULL; i++)
+    if (programs[i].name == NULL || programs[i].name == p->name)
+      slot = &programs[i];
+  int r = 0;
+  if (slot == NULL)
+    r = tb_error_set(err, TB_EXIT_SANDBOX, 0, "too many seccomp profiles");
+  else if (slot->name == NULL)
+    r = compile_profile(p, slot, err);
+  pthread_mutex_unlock(&programs_lock);
+  if (r < 0)
+    return r;
+  *out = slot;
+  return 0;
+}
+
+int seccomp_program_install(const struct seccomp_program *prog, tb_error **err) {
+  struct sock_fprog fprog = {.len = (unsigned short)(prog->len / sizeof(struct sock_filter)),
+                             .filter = (struct sock_filter *)prog->bpf};
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &fprog);
+  if (fd < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "seccomp %s", prog->name);
+  return (int)fd;
+}
+
+static void record_denial(struct jail_result *result, const char *name) {
+  if (result->blocked_count++ == 0)
+    snprintf(result->blocked_syscall, sizeof(result->blocked_syscall), "%s", name);
+}
+
+int seccomp_notify_answer(int listener, struct jail_result *result) {
+  /* The kernel's structures may be larger than our headers' (newer kernel): size by the kernel. */
+  static struct seccomp_notif_sizes sizes;
+  if (sizes.seccomp_notif == 0 && syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+    return -errno;
+  cleanup_free struct seccomp_notif *req =
+      xcalloc(1, sizes.seccomp_notif > sizeof(*req) ? sizes.seccomp_notif : sizeof(*req));
+  cleanup_free struct seccomp_notif_resp *resp = xcalloc(
+      1, sizes.seccomp_notif_resp > sizeof(*resp) ? sizes.seccomp_notif_resp : sizeof(*resp));
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+    return errno == ENOENT || errno == EINTR ? 0 : -errno; /* ENOENT: the caller died meanwhile */
+  cleanup_free char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, req->data.nr);
+  if (name)
+    record_denial(result, name);
+  resp->id = req->id;
+  resp->error = name ? -EPERM : -ENOSYS;
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
+    return -errno;
+  return 0;
+}
