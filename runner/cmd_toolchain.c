@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "runner/cli.h"
+#include "toolchains/fetch.h"
 #include "toolchains/lock.h"
 #include "toolchains/pack.h"
 #include "toolchains/store.h"
@@ -280,6 +281,56 @@ static int tc_gc(const struct tb_globals *g, int argc, char **argv, tb_error **e
   return print_json(json_pack("{s:b, s:o}", "ok", true, "removed", arr), err) < 0 ? -EINVAL : 0;
 }
 
+static const struct option fetch_options[] = {{"locks", required_argument, NULL, OPT_LOCKS},
+                                              {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+                                              {"timeout", required_argument, NULL, OPT_TIMEOUT},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+
+/* A lock file path (anything with a '/' or ending in .json), else NAME@VERSION in the lock dir. */
+static int find_lock(const char *arg, const char *locks_dir, struct lock_entry *out, tb_error **err) {
+  size_t n = strlen(arg);
+  if (strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0))
+    return lock_load(arg, out, err);
+  cleanup_free char *dir = locks_dir ? xstrdup(locks_dir) : locks_default_dir();
+  return locks_find(dir, arg, out, err);
+}
+
+static int tc_fetch(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
+  struct fetch_options opts = {0};
+  const char *locks_dir = NULL;
+  long timeout = 0;
+  int c, ret;
+  while ((c = getopt_long(argc, argv, "h", fetch_options, NULL)) != -1) {
+    if (c == OPT_LOCKS)
+      locks_dir = optarg;
+    else if (c == OPT_MAX_SIZE)
+      ret = parse_size("toolchain fetch", "--max-size", optarg, &opts.max_bytes, err);
+    else if (c == OPT_TIMEOUT)
+      ret = parse_uint("toolchain fetch", "--timeout", optarg, 86400, &timeout, err);
+    else
+      ret = tb_usage_error(err, "toolchain fetch", "unknown option '%s'", argv[optind - 1]);
+    if (*err)
+      return ret;
+  }
+  opts.timeout_s = timeout;
+  if (optind != argc - 1)
+    return tb_usage_error(err, "toolchain fetch", "need one LOCKFILE or NAME@VERSION");
+  struct lock_entry lock = {0};
+  cleanup_store struct store *store = NULL;
+  struct toolchain_info info = {0};
+  bool already = false;
+  if ((ret = find_lock(argv[optind], locks_dir, &lock, err)) < 0 || (ret = store_open(g->store_dir, &store, err)) < 0 ||
+      (ret = fetch_install(store, &lock, &opts, &info, &already, err)) < 0) {
+    lock_entry_clear(&lock);
+    return tb_error_wrap(err, "toolchain fetch");
+  }
+  lock_entry_clear(&lock);
+  ret = report_installed(g, &info, already, err);
+  toolchain_info_clear(&info);
+  return ret;
+}
+
 static const struct option pack_options[] = {{"output", required_argument, NULL, 'o'},
                                              {"mtime", required_argument, NULL, OPT_MTIME},
                                              {"help", no_argument, NULL, 'h'},
@@ -334,6 +385,13 @@ static const struct subcommand subcommands[] = {
      "  --entrypoint E          a single file installs as bin/E (default: the name)\n"
      "  --kind auto|file|archive  default auto: a tar is an archive, anything else a single file\n"
      "  --max-size SIZE         refuse archives expanding past SIZE bytes (K/M/G; default 4G)\n"},
+    {"fetch", tc_fetch,
+     "toolchain fetch LOCKFILE|NAME@VERSION [--locks DIR] [--max-size SIZE] [--timeout S]\n"
+     "  Download a lock entry's source (https; http only from 127.0.0.1/localhost), check its sha256\n"
+     "  while streaming, and install it. NAME@VERSION is looked up in the lock entries.\n"
+     "  --locks DIR     lock entries (default: $TEEBUILD_LOCKS_DIR or the shipped toolchains/locks)\n"
+     "  --max-size SIZE refuse downloads larger than SIZE (K/M/G; default 2G)\n"
+     "  --timeout S     give up on the whole transfer after S seconds (default 3600)\n"},
     {"list", tc_list,
      "toolchain list [--json]\n"
      "  Print every installed toolchain: name, version, sha256, size.\n"},

@@ -185,8 +185,11 @@ static int admit_entry(struct archive_entry *entry, json_t *seen, const char *de
   const char *kind = type == AE_IFDIR ? SEEN_DIR : type == AE_IFLNK ? SEEN_SYMLINK : SEEN_FILE;
   if (hardlink != NULL) {
     cleanup_free char *target = NULL;
-    if (normalise_name(hardlink, &target, err) < 0)
-      return tb_error_wrap(err, "entry '%s': hard link", raw);
+    tb_error *bad_target = NULL;
+    if (normalise_name(hardlink, &target, &bad_target) < 0) {
+      tb_error_discard(&bad_target);
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': hard link to '%s' leaves the tree", raw, hardlink);
+    }
     const char *target_kind = json_string_value(json_object_get(seen, target));
     if (target_kind == NULL || strcmp(target_kind, SEEN_FILE) != 0)
       return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': hard link to '%s', not an earlier file in the archive",
