@@ -135,7 +135,7 @@ int fetch_url(const char *url, int fd, const char *sha256, const struct fetch_op
   struct sink s = {.fd = fd, .hash = tb_sha256_new(), .max = opts->max_bytes ? opts->max_bytes : FETCH_DEFAULT_MAX_BYTES};
   char errbuf[CURL_ERROR_SIZE] = "";
   cleanup_curl CURL *c = new_transfer(url, &s, opts, errbuf);
-  tb_info("fetching %s", url);
+  tb_debug("fetching %s", url); /* not tb_info: a failure must be the first line on stderr */
   CURLcode rc = curl_easy_perform(c);
   if (isatty(STDERR_FILENO) && tb_log_verbosity() >= TB_NORMAL)
     fputc('\n', stderr);
