@@ -3,7 +3,7 @@
 # solc-js run directly, byte-identical artifacts from anywhere, solc's errors passed through.
 . "$TB_SOURCE_DIR/tests/lib.sh"
 
-STORE="$TB_BUILD_DIR/test-store"
+STORE="${TB_TEST_STORE:-$TB_BUILD_DIR/test-store}"
 EXAMPLE="$TB_SOURCE_DIR/examples/erc20"
 SOLCJS="$TB_SOURCE_DIR/toolchains/solc-js/node_modules/solc"
 tb() { "$TEEBUILD" --store "$STORE" --tee none "$@"; }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The demo: build teebuild, put the pinned solc-js 0.8.24 pack in the store, and build the
+# OpenZeppelin ERC20 example in the jail with signed, TEE-bound provenance.
+#
+#   scripts/demo.sh [OUT]      (default OUT: build-demo/erc20)
+#
+# The store is teebuild's default ($TEEBUILD_STORE, else ~/.cache/teebuild); the TEE is picked by
+# --tee auto (simulated where there is no TDX, and teebuild says so).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+out=${1:-$repo/build-demo/erc20}
+
+bash scripts/deps.sh
+cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-demo -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+teebuild=$repo/build-demo/runner/teebuild
+
+if "$teebuild" toolchain list | grep -q '^solc-js[[:space:]]\+0\.8\.24[[:space:]]'; then
+  echo "demo: solc-js 0.8.24 is already in the store" >&2
+else
+  echo "demo: making the solc-js 0.8.24 pack (node + soljson, packed deterministically)" >&2
+  bash toolchains/solc-js/make-pack.sh --teebuild "$teebuild" >/dev/null
+fi
+
+echo "demo: teebuild build examples/erc20 --solc 0.8.24 -o $out" >&2
+"$teebuild" build examples/erc20 --solc 0.8.24 -o "$out" --force
+
+echo
+echo "Artifacts:   $out/artifacts/contracts/ExampleToken.sol/ExampleToken.json"
+echo "             $out/artifacts/build-info/ (Hardhat format), solc-input.json, solc-output.json"
+echo "Provenance:  $out/provenance.json"
+echo "Bundle:      $out/teebuild.bundle.json"
