@@ -8,10 +8,10 @@
 #include "attest/bundle.h"
 #include "attest/dcap.h"
 #include "attest/dsse.h"
+#include "attest/eventlog.h"
 #include "attest/key.h"
 #include "attest/provenance.h"
 #include "attest/quote_tdx.h"
-#include "attest/rtmr.h"
 #include "attest/sim_quote.h"
 #include "attest/subjects.h"
 #include "common/cleanup.h"
@@ -203,17 +203,15 @@ static bool check_tcb(struct state *s) {
   return record(s, TB_CHECK_TCB, true, "%s", s->verdict.status);
 }
 
-/* Measurements: RTMR3 must be what the event log replays to, and every register the policy pins
+/* Measurements: RTMR0-3 must be what the event log replays to, and every register the policy pins
  * must hold one of its values. */
 static bool check_measurements(struct state *s) {
   const json_t *log = json_object_get(json_object_get(s->bundle, "tee"), "eventLog");
   if (json_array_size(log) > 0) {
-    unsigned char replay[TB_SHA384_LEN];
+    cleanup_json json_t *events = NULL;
     cleanup_error tb_error *e = NULL;
-    if (tb_rtmr_replay(log, 3, replay, &e) < 0)
-      return record(s, TB_CHECK_MEASUREMENTS, false, "event log: %s", e->msg);
-    if (memcmp(replay, s->q->body.rtmr[3], TB_SHA384_LEN) != 0)
-      return record(s, TB_CHECK_MEASUREMENTS, false, "the event log does not replay to the quote's RTMR3");
+    if (eventlog_parse(log, &events, &e) < 0 || eventlog_check_quote(events, s->q, &e) < 0)
+      return record(s, TB_CHECK_MEASUREMENTS, false, "%s", e->msg);
   }
   static const char *const NAMES[] = {"mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3"};
   const unsigned char *regs[] = {s->q->body.mr_td, s->q->body.rtmr[0], s->q->body.rtmr[1], s->q->body.rtmr[2],
