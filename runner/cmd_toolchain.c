@@ -182,25 +182,23 @@ static int tc_list(const struct tb_globals *g, int argc, char **argv, tb_error *
   return ret < 0 ? ret : 0;
 }
 
-/* Check one toolchain; a tampered one is warned about and counted. */
-static int verify_one(const struct toolchain_info *t, json_t *results, size_t *tampered, char **first,
-                      tb_error **err) {
+/* Check one toolchain; a tampered one is added to the list the error names. Nothing is printed
+ * here, so that a failure's one-line error is the first thing on stderr. */
+static int verify_one(const struct toolchain_info *t, json_t *results, char **tampered, tb_error **err) {
   bool intact = false;
   char actual[65];
   int ret = store_check_tree(t, &intact, actual, err);
   if (ret < 0)
     return ret;
-  json_array_append_new(results, json_pack("{s:s, s:s, s:s, s:b}", "name", t->name, "version", t->version, "sha256",
-                                           t->sha256, "ok", intact));
-  if (intact) {
-    tb_info("ok %s@%s sha256:%s", t->name, t->version, t->sha256);
+  json_array_append_new(results, json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", t->name, "version", t->version,
+                                           "sha256", t->sha256, "ok", intact, "treeSha256", actual));
+  if (intact)
     return 0;
-  }
-  tb_warn("TAMPERED %s@%s sha256:%s: tree sha256:%s, recorded %s", t->name, t->version, t->sha256, actual,
-          t->tree_sha256);
-  if ((*tampered)++ == 0)
-    *first = xasprintf("%s@%s (sha256:%s): unpacked tree was modified (tree sha256:%s, recorded %s)", t->name,
-                       t->version, t->sha256, actual, t->tree_sha256);
+  char *line = xasprintf("%s%s%s@%s (sha256:%s): unpacked tree was modified (tree sha256:%s, recorded %s)",
+                         *tampered ? *tampered : "", *tampered ? "; " : "", t->name, t->version, t->sha256, actual,
+                         t->tree_sha256);
+  free(*tampered);
+  *tampered = line;
   return 0;
 }
 
@@ -224,20 +222,19 @@ static int tc_verify(const struct tb_globals *g, int argc, char **argv, tb_error
     return -EINVAL;
   }
   cleanup_json json_t *results = json_array();
-  size_t tampered = 0;
-  cleanup_free char *first = NULL;
+  cleanup_free char *tampered = NULL;
   int ret = 0;
   for (size_t i = 0; i < n && ret >= 0; i++)
-    ret = verify_one(&items[i], results, &tampered, &first, err);
+    ret = verify_one(&items[i], results, &tampered, err);
   toolchain_info_free_array(items, n);
   if (ret < 0)
-    return -EINVAL;
-  if (g->json && print_json(json_pack("{s:b, s:O}", "ok", tampered == 0, "toolchains", results), err) < 0)
-    return -EINVAL;
-  if (tampered == 0)
-    return 0;
-  return tb_error_set(err, TB_EXIT_INPUT, 0, "toolchain verify: %s%s", first,
-                      tampered > 1 ? " (and others, see above)" : "");
+    return ret;
+  if (g->json && (ret = print_json(json_pack("{s:b, s:O}", "ok", tampered == NULL, "toolchains", results), err)) < 0)
+    return ret;
+  if (tampered)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "toolchain verify: %s", tampered);
+  tb_info("%zu toolchain(s) intact", n);
+  return 0;
 }
 
 static const struct option gc_options[] = {{"keep-days", required_argument, NULL, OPT_KEEP_DAYS},

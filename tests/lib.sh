@@ -34,3 +34,11 @@ done_testing() {
   [ "$tb_failed" -eq 0 ]
   exit $?
 }
+
+# tb_busybox_pack [STORE]: build the busybox toolchain (toolchains/busybox/make-pack.sh, needs Debian's
+# busybox-static) into STORE (default $TEEBUILD_STORE) and print its sha256. It then resolves as
+# "sha256:<that>" or busybox@<busybox's version>; bin/sh, bin/busybox and every applet are in it.
+tb_busybox_pack() {
+  "$TB_SOURCE_DIR/toolchains/busybox/make-pack.sh" --teebuild "$TEEBUILD" --store "${1:-$TEEBUILD_STORE}" \
+    2>"$T/busybox-pack.err" | tail -1
+}

@@ -619,7 +619,7 @@ int store_gc(struct store *store, char *const *referenced, int64_t used_since, c
   size_t ngone = 0;
   for (size_t i = 0; i < n && ret >= 0; i++) {
     const struct toolchain_info *t = &items[i];
-    if (is_listed(referenced, t->sha256) || last_used(store, t->sha256) >= used_since)
+    if (is_listed(referenced, t->sha256) || last_used(store, t->sha256) > used_since)
       continue;
     ret = remove_installed(store, t->sha256, err);
     if (ret >= 0)

@@ -68,7 +68,7 @@ void toolchain_info_free_array(struct toolchain_info *items, size_t n);
 int store_check_tree(const struct toolchain_info *info, bool *intact, char actual[65], tb_error **err);
 
 /* Remove every toolchain whose digest is not in referenced (a NULL-terminated list of hex digests)
- * and which was not used (resolved or installed) at or after used_since; also stale staging dirs.
+ * and which was not used (resolved or installed) after used_since; also stale staging dirs.
  * *removed (NULL-terminated, malloc'ed) lists "NAME@VERSION sha256:HEX" of what went. */
 int store_gc(struct store *store, char *const *referenced, int64_t used_since, char ***removed, tb_error **err);
 
