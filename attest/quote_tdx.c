@@ -29,7 +29,7 @@ static uint32_t le32(const unsigned char *p) {
 }
 
 static int take_u16(struct cursor *c, uint16_t *v, const char *what, tb_error **err) {
-  const unsigned char *p;
+  const unsigned char *p = NULL;
   int ret = take(c, 2, &p, what, err);
   if (ret == 0)
     *v = le16(p);
@@ -37,7 +37,7 @@ static int take_u16(struct cursor *c, uint16_t *v, const char *what, tb_error **
 }
 
 static int take_u32(struct cursor *c, uint32_t *v, const char *what, tb_error **err) {
-  const unsigned char *p;
+  const unsigned char *p = NULL;
   int ret = take(c, 4, &p, what, err);
   if (ret == 0)
     *v = le32(p);
@@ -45,7 +45,7 @@ static int take_u32(struct cursor *c, uint32_t *v, const char *what, tb_error **
 }
 
 static int parse_header(struct cursor *c, struct tdx_quote *q, tb_error **err) {
-  const unsigned char *h;
+  const unsigned char *h = NULL;
   int ret = take(c, TDX_HEADER_LEN, &h, "header", err);
   if (ret < 0)
     return ret;
@@ -90,7 +90,7 @@ static int parse_body_descriptor(struct cursor *c, struct tdx_quote *q, tb_error
 }
 
 static int parse_td_body(struct cursor *c, struct tdx_quote *q, tb_error **err) {
-  const unsigned char *b;
+  const unsigned char *b = NULL;
   q->body_offset = c->pos;
   int ret = take(c, q->body_size, &b, "TD report body", err);
   if (ret < 0)
@@ -131,7 +131,7 @@ static void parse_qe_report(const unsigned char *r, struct tdx_qe_report *qe) {
 /* The QE report certification data (type 6): QE report, its signature, QE auth data, and the
  * inner certification data that carries the PCK chain. */
 static int parse_qe_cert_data(struct cursor *c, struct tdx_quote *q, tb_error **err) {
-  const unsigned char *report;
+  const unsigned char *report = NULL;
   int ret = take(c, TDX_SGX_REPORT_LEN, &report, "QE report", err);
   if (ret == 0)
     ret = take(c, TDX_ECDSA_SIG_LEN, &q->qe_report_signature, "QE report signature", err);

@@ -26,7 +26,7 @@ static const struct command commands[] = {
     {"toolchain", cmd_toolchain, "add|fetch|list|verify|gc|pack toolchains in the store"},
     {"verify", cmd_verify, "check an OUT directory offline: signature, binding, quote, subjects"},
     {"tee-sim", cmd_tee_sim, "serve a simulated dstack agent on a Unix socket"},
-    {"quote", cmd_quote_raw, "print a raw quote over --report-data HEX, for debugging a TEE"},
+    {"quote", cmd_quote, "print a raw quote over --report-data HEX, or 'quote verify QUOTE' (DCAP check)"},
 };
 
 static void print_help(FILE *out) {

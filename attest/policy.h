@@ -1,0 +1,31 @@
+/* Verification policy: which TCB statuses and which measurements a verifier accepts.
+ *
+ * A JSON object; every key optional, each a list of accepted values (measurements as lowercase or
+ * uppercase hex, compared case-insensitively):
+ *   "tcbStatus":   ["UpToDate", ...]   default ["UpToDate"]
+ *   "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3": [hex48, ...]
+ *   "composeHash", "osImageHash": [hex, ...]   dstack's RTMR3 events, checked through the event log
+ *                                              (which must first replay to the quote's RTMRs)
+ * Unknown keys are an error (a misspelt key must not silently weaken a policy). */
+#ifndef TB_ATTEST_POLICY_H
+#define TB_ATTEST_POLICY_H
+
+#include <jansson.h>
+
+#include "attest/quote_tdx.h"
+#include "common/error.h"
+
+#define POLICY_CHECK_TCB "tcb-status"
+#define POLICY_CHECK_MEASUREMENTS "measurements"
+
+int policy_load(const char *path, json_t **policy, tb_error **err);
+int policy_parse(json_t *doc, const char *what, tb_error **err);
+
+/* policy may be NULL (the defaults). */
+int policy_check_tcb(const json_t *policy, const char *status, tb_error **err);
+
+/* MRTD and RTMR0-3 against the pinned lists; composeHash/osImageHash against the named events of
+ * events (NULL when there is no event log: then any pinned event fails). */
+int policy_check_measurements(const json_t *policy, const struct tdx_quote *q, const json_t *events, tb_error **err);
+
+#endif
