@@ -24,6 +24,7 @@ int cmd_verify(const struct tb_globals *g, int argc, char **argv, tb_error **err
 int cmd_tee_sim(const struct tb_globals *g, int argc, char **argv, tb_error **err);
 int cmd_quote_raw(const struct tb_globals *g, int argc, char **argv, tb_error **err);
 int cmd_quote(const struct tb_globals *g, int argc, char **argv, tb_error **err); /* verify, else cmd_quote_raw */
+int cmd_audit(const struct tb_globals *g, int argc, char **argv, tb_error **err);
 
 /* Fail with TB_EXIT_USAGE and a one-line message naming the command. */
 int tb_usage_error(tb_error **err, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

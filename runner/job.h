@@ -17,6 +17,7 @@
 
 #define JOB_BUILD_TYPE_RUN "https://teebuild.dev/run/v1"
 #define JOB_BUILD_TYPE_SOLC "https://teebuild.dev/solc-build/v1"
+#define JOB_BUILD_TYPE_SLITHER "https://teebuild.dev/slither-audit/v1"
 
 /* ---- the job file, parsed and checked (job_spec.c) ---- */
 

@@ -27,6 +27,7 @@ static const struct command commands[] = {
     {"verify", cmd_verify, "check an OUT directory offline: signature, binding, quote, subjects"},
     {"tee-sim", cmd_tee_sim, "serve a simulated dstack agent on a Unix socket"},
     {"quote", cmd_quote, "print a raw quote over --report-data HEX, or 'quote verify QUOTE' (DCAP check)"},
+    {"audit", cmd_audit, "run Slither in the jail on exactly what a build compiled, attested"},
 };
 
 static void print_help(FILE *out) {

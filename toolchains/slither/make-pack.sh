@@ -19,7 +19,8 @@
 #   --store DIR     store to install into (default: teebuild's rules, TEEBUILD_STORE first)
 #   -o FILE         also keep the packed archive at FILE
 #   --teebuild BIN  the teebuild binary (default: $TEEBUILD, else teebuild on PATH)
-#   --launcher BIN  the static teebuild-launcher (default: $TEEBUILD_LAUNCHER, else next to teebuild)
+#   --launcher BIN  the static teebuild-launcher (default: $TEEBUILD_LAUNCHER, else where teebuild's
+#                   install (libexec/teebuild/) or build tree (toolchains/launcher/) puts it)
 #   --tree DIR      build the pack tree in DIR (made empty first) and keep it; default: a temp dir
 set -euo pipefail
 
@@ -49,7 +50,12 @@ done
 [ -x "$python" ] || die "$python is missing (apt-get install python3.11 python3.11-venv)"
 [ -n "$teebuild" ] || teebuild=$(command -v teebuild || true)
 [ -x "$teebuild" ] || die "no teebuild binary: pass --teebuild or set TEEBUILD"
-[ -n "$launcher" ] || launcher=$(dirname "$teebuild")/teebuild-launcher
+if [ -z "$launcher" ]; then
+  for launcher in "$(dirname "$teebuild")/../libexec/teebuild/teebuild-launcher" \
+    "$(dirname "$teebuild")/../toolchains/launcher/teebuild-launcher"; do
+    [ -x "$launcher" ] && break
+  done
+fi
 [ -x "$launcher" ] || die "no teebuild-launcher at $launcher: pass --launcher or set TEEBUILD_LAUNCHER"
 
 version=$(sed -n 's/^slither-analyzer==\([^ ]*\).*/\1/p' "$here/requirements.txt")
@@ -111,16 +117,14 @@ env -i PATH=/usr/bin:/bin PYTHONHASHSEED=0 SOURCE_DATE_EPOCH=0 \
   -s "$tree" -p /toolchain/slither "$tree/lib/python$pyver" "$tree/lib/python3/dist-packages" >/dev/null
 
 cp "$launcher" "$tree/bin/slither"
-# -I: isolated mode. The prefix (stdlib, lib-dynload, dist-packages) is found from the
-# interpreter's own path under @ROOT@; no PYTHON* variable, user site or cwd entry is honoured.
-echo '@ROOT@/lib/ld-linux-x86-64.so.2 --library-path @ROOT@/lib @ROOT@/bin/python3 -I -m slither' \
+# One argv item per line. -I: isolated mode. The prefix (stdlib, lib-dynload, dist-packages) is
+# found from the interpreter's own path under @ROOT@; no PYTHON* variable, user site or cwd entry
+# is honoured, so nothing of a host's Python can leak in.
+printf '%s\n' @ROOT@/lib/ld-linux-x86-64.so.2 --library-path @ROOT@/lib @ROOT@/bin/python3 -I -m slither \
   >"$tree/bin/slither.launch"
 
-pyfull=$("$python" -c 'import sys; print(sys.version.split()[0])')
-pydeb=$(dpkg-query -W -f '${Version}' "python$pyver-minimal" 2>/dev/null || echo unknown)
-jq -n --arg v "$version" --arg py "$pyfull" --arg deb "$pydeb" \
-  '{name: "slither", version: $v, platform: "linux-amd64", entrypoints: ["slither"],
-    python: {version: $py, debian: $deb}}' >"$tree/toolchain.json"
+jq -n --arg v "$version" '{name: "slither", version: $v, platform: "linux-amd64", entrypoints: ["slither"]}' \
+  >"$tree/toolchain.json"
 
 store_args=()
 [ -z "$store" ] || store_args=(--store "$store")

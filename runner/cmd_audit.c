@@ -1,0 +1,393 @@
+/* teebuild audit: Slither on exactly what a build compiled, as an attested job chained to the build.
+ *
+ * The build is verified first; its standard-JSON input and output become crytic-compile's archive
+ * export (so Slither never runs solc), which is the job's only input; the build's bundle and
+ * subjects join the audit's resolvedDependencies, so the audit names the exact bytecode it read. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attest/verify.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/hash.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "runner/cli.h"
+#include "runner/job.h"
+#include "runner/slither_archive.h"
+#include "runner/slither_report.h"
+#include "runner/tee_setup.h"
+
+/* The Slither pack toolchains/slither/ makes (requirements.txt pins it). */
+#define SLITHER_DEFAULT_VERSION "0.11.6"
+#define AUDIT_JSON_MAX_BYTES (64u << 20)
+
+static const char usage[] =
+    "usage: teebuild audit --build OUT -o AUDIT [options]\n"
+    "       teebuild audit --source FILE|DIR --solc VERSION [--build OUT] -o AUDIT [options]\n"
+    "\n"
+    "Run Slither in the jail on exactly what a teebuild build compiled. The build's bundle is\n"
+    "verified first; Slither reads crytic-compile's archive made from the build's solc-input.json\n"
+    "and solc-output.json (sources under /src), never running solc itself. With --source, the\n"
+    "sources are built first (a second attested job) into --build OUT, by default AUDIT.build.\n"
+    "\n"
+    "  --build OUT            the build to audit (or, with --source, where to build)\n"
+    "  --source FILE|DIR      build this contract file (alone) or directory first\n"
+    "  --solc VERSION         with --source: the solc to build with (as 'teebuild build --solc')\n"
+    "  --slither VERSION      Slither toolchain slither@VERSION (default " SLITHER_DEFAULT_VERSION ")\n"
+    "  --fail-on LEVEL        high|medium|low|informational|none (default high): exit 1 when a\n"
+    "                         finding has this impact or a higher one (informational: any finding)\n"
+    "  --detectors LIST       run only these Slither detectors (comma-separated)\n"
+    "  --exclude LIST         do not run these detectors\n"
+    "  --allow-simulated      accept a build attested by the simulated TEE (implied by --tee simulated)\n" JOB_OPTIONS_HELP
+    "\n"
+    "AUDIT/artifacts holds slither.json (Slither's JSON report) and slither.sarif (SARIF 2.1.0).\n"
+    "Exit status: 0 no finding at --fail-on; 1 findings at --fail-on, or Slither failed (its own\n"
+    "message follows the first line); 3 bad input; 4 jail; 5 attestation; 6 the build does not verify.\n";
+
+enum { OPT_BUILD = 0x200, OPT_SOURCE, OPT_SOLC, OPT_SLITHER, OPT_FAIL_ON, OPT_DETECTORS, OPT_EXCLUDE, OPT_SIMULATED };
+
+struct audit_args {
+  const char *build;
+  const char *source;
+  const char *solc;
+  const char *slither;
+  const char *fail_on;
+  int fail_level;
+  const char *detectors;
+  const char *exclude;
+  bool allow_simulated;
+  struct job_options job;
+};
+
+static int take_audit_option(int opt, struct audit_args *a, tb_error **err) {
+  switch (opt) {
+  case OPT_BUILD: a->build = optarg; return 0;
+  case OPT_SOURCE: a->source = optarg; return 0;
+  case OPT_SOLC: a->solc = optarg; return 0;
+  case OPT_SLITHER: a->slither = optarg; return 0;
+  case OPT_DETECTORS: a->detectors = optarg; return 0;
+  case OPT_EXCLUDE: a->exclude = optarg; return 0;
+  case OPT_SIMULATED: a->allow_simulated = true; return 0;
+  case OPT_FAIL_ON:
+    a->fail_on = optarg;
+    if (slither_fail_level_parse(optarg, &a->fail_level) < 0)
+      return tb_usage_error(err, "audit", "--fail-on: \"%s\" is not high|medium|low|informational|none", optarg);
+    return 0;
+  default: return tb_usage_error(err, "audit", "unknown option");
+  }
+}
+
+/* Returns 1 after printing --help. */
+static int parse_args(int argc, char **argv, struct audit_args *a, tb_error **err) {
+  static const struct option long_opts[] = {
+      JOB_LONG_OPTIONS,
+      {"build", required_argument, NULL, OPT_BUILD},
+      {"source", required_argument, NULL, OPT_SOURCE},
+      {"solc", required_argument, NULL, OPT_SOLC},
+      {"slither", required_argument, NULL, OPT_SLITHER},
+      {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+      {"detectors", required_argument, NULL, OPT_DETECTORS},
+      {"exclude", required_argument, NULL, OPT_EXCLUDE},
+      {"allow-simulated", no_argument, NULL, OPT_SIMULATED},
+      {0},
+  };
+  *a = (struct audit_args){.slither = SLITHER_DEFAULT_VERSION, .fail_on = "high", .fail_level = SLITHER_HIGH};
+  int opt, ret;
+  optind = 0;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
+    if (opt == 'h') {
+      fputs(usage, stdout);
+      return 1;
+    }
+    if (opt == '?')
+      return tb_usage_error(err, "audit", "unknown option %s", argv[optind - 1]);
+    if (!job_options_take(opt, optarg, &a->job) && (ret = take_audit_option(opt, a, err)) < 0)
+      return ret;
+  }
+  if (optind < argc)
+    return tb_usage_error(err, "audit", "unexpected argument %s", argv[optind]);
+  if (a->source == NULL && a->build == NULL)
+    return tb_usage_error(err, "audit", "give --build OUT, or --source FILE|DIR --solc VERSION");
+  if ((a->source == NULL) != (a->solc == NULL))
+    return tb_usage_error(err, "audit", "--source and --solc go together");
+  if (a->job.out == NULL)
+    return tb_usage_error(err, "audit", "-o AUDIT is required");
+  return 0;
+}
+
+static void rm_tmpdirp(char **dir) {
+  if (*dir)
+    tb_rm_rf(*dir, NULL);
+  free(*dir);
+}
+#define cleanup_tmpdir __attribute__((cleanup(rm_tmpdirp)))
+
+static const char *tmp_root(void) { return getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp"; }
+
+/* A single contract file is built alone: `teebuild build` compiles a whole directory. */
+static int source_dir(const char *source, char **tmp, const char **dir, tb_error **err) {
+  struct stat st;
+  if (stat(source, &st) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "--source %s", source);
+  if (S_ISDIR(st.st_mode)) {
+    *dir = source;
+    return 0;
+  }
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  int ret = tb_read_file(source, AUDIT_JSON_MAX_BYTES, &text, &len, err);
+  if (ret == 0)
+    ret = tb_mkdtemp_in(tmp_root(), "teebuild-audit-src-", tmp, err);
+  if (ret < 0)
+    return ret;
+  const char *base = strrchr(source, '/');
+  cleanup_free char *copy = xasprintf("%s/%s", *tmp, base ? base + 1 : source);
+  *dir = *tmp;
+  return tb_write_file_atomic(copy, text, len, 0644, err);
+}
+
+/* The first of the two chained jobs: an ordinary `teebuild build`, reporting as it always does
+ * (but never on stdout: --json is the audit's result alone). */
+static int build_first(const struct tb_globals *g, const struct audit_args *a, const char *build_out, tb_error **err) {
+  cleanup_tmpdir char *tmp = NULL;
+  const char *dir = NULL;
+  int ret = source_dir(a->source, &tmp, &dir, err);
+  if (ret < 0)
+    return ret;
+  struct tb_globals quiet = *g;
+  quiet.json = false;
+  char *argv[] = {"build", (char *)dir, "--solc", (char *)a->solc, "-o", (char *)build_out,
+                  a->job.force ? "--force" : NULL, NULL};
+  int status = cmd_build(&quiet, a->job.force ? 7 : 6, argv, err);
+  if (status == 0)
+    return 0;
+  if (*err == NULL) /* the build ran and failed; it already said why */
+    tb_error_set(err, status, 0, "the build of %s failed", a->source);
+  return tb_error_wrap(err, "audit");
+}
+
+static int verify_build(const struct tb_globals *g, const struct audit_args *a, const char *build, tb_error **err) {
+  cleanup_free char *sim_dir = NULL;
+  int ret = tee_sim_dir(g->store_dir, NULL, &sim_dir, err);
+  if (ret < 0)
+    return ret;
+  struct tb_verify_options opts = {
+      .out_dir = build,
+      .now = time(NULL),
+      .allow_simulated = a->allow_simulated || strcmp(g->tee, "simulated") == 0,
+      .sim_dir = sim_dir,
+  };
+  struct tb_verify_report report = {0};
+  ret = tb_verify(&opts, &report, err);
+  tb_verify_report_clear(&report);
+  if (ret < 0)
+    return tb_error_wrap(err, "build %s does not verify", build);
+  return 0;
+}
+
+/* The build the audit read, as resolvedDependencies: its bundle, then each of its subjects. */
+static int build_link(const char *build, json_t **deps, char bundle_hex[TB_SHA256_HEX_LEN + 1], tb_error **err) {
+  cleanup_free char *bundle = xasprintf("%s/teebuild.bundle.json", build);
+  cleanup_free char *prov_path = xasprintf("%s/provenance.json", build);
+  unsigned char digest[TB_SHA256_LEN];
+  cleanup_json json_t *statement = NULL;
+  int ret = tb_sha256_file(bundle, digest, NULL, err);
+  if (ret == 0)
+    ret = tb_json_load_file(prov_path, AUDIT_JSON_MAX_BYTES, &statement, err);
+  if (ret < 0)
+    return ret;
+  tb_hex_encode(digest, sizeof(digest), bundle_hex);
+  cleanup_json json_t *list = json_array();
+  json_array_append_new(list, json_pack("{s:s, s:{s:s}}", "name", "build/teebuild.bundle.json", "digest", "sha256",
+                                        bundle_hex));
+  size_t i;
+  json_t *subject;
+  json_array_foreach(json_object_get(statement, "subject"), i, subject) {
+    const char *name = json_string_value(json_object_get(subject, "name"));
+    json_t *sha = json_object_get(json_object_get(subject, "digest"), "sha256");
+    if (name == NULL || !json_is_string(sha))
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: subject %zu has no name or sha256", prov_path, i);
+    cleanup_free char *dep = xasprintf("build/%s", name);
+    json_array_append_new(list, json_pack("{s:s, s:{s:O}}", "name", dep, "digest", "sha256", sha));
+  }
+  *deps = steal_pointer(&list);
+  return 0;
+}
+
+static void add_option(json_t *argv, const char *flag, const char *value) {
+  if (value == NULL)
+    return;
+  json_array_append_new(argv, json_string(flag));
+  json_array_append_new(argv, json_string(value));
+}
+
+static json_t *lowered_job(const struct audit_args *a, const char *inputs_dir) {
+  cleanup_free char *ref = xasprintf("slither@%s", a->slither);
+  json_t *argv = json_pack("[s, s, s, s, s, s, s, s]", "/toolchain/slither/bin/slither",
+                           SLITHER_ARCHIVE_ROOT "/" SLITHER_ARCHIVE_NAME, "--json", "/out/slither.json", "--sarif",
+                           "/out/slither.sarif", "--fail-none", "--disable-color");
+  add_option(argv, "--detect", a->detectors);
+  add_option(argv, "--exclude", a->exclude);
+  return json_pack("{s:{s:s}, s:o, s:s, s:s}", "toolchains", "slither", ref, "argv", argv, "inputs", inputs_dir,
+                   "seccomp", "python");
+}
+
+static json_t *external_parameters(const struct audit_args *a, const char *bundle_hex) {
+  return json_pack("{s:{s:{s:s}}, s:s, s:s, s:s?, s:s?}", "build", "bundle", "sha256", bundle_hex, "slither",
+                   a->slither, "failOn", a->fail_on, "detectors", a->detectors, "exclude", a->exclude);
+}
+
+struct collect_ctx {
+  int fail_level;
+  bool counted;
+  struct slither_counts counts;
+};
+
+/* The last non-empty line of a log: what a crashed program said last. */
+static char *last_line(const char *path) {
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  cleanup_error tb_error *ignored = NULL;
+  if (tb_read_file(path, AUDIT_JSON_MAX_BYTES, &text, &len, &ignored) < 0)
+    return xstrdup("(no output)");
+  while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+    text[--len] = '\0';
+  char *nl = strrchr(text, '\n');
+  return xstrdup(len == 0 ? "(no output)" : nl ? nl + 1 : text);
+}
+
+/* Slither's own words on a failure: the first line leads, the whole text follows as details. */
+static int slither_failed(const char *message, tb_error **failure, char **details) {
+  size_t first = strcspn(message, "\n");
+  tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "slither failed: %.*s", (int)first, message);
+  if (message[first] != '\0')
+    *details = xasprintf("%s\n", message);
+  return 1;
+}
+
+static int collect_report(struct job_run *run, void *opaque, tb_error **failure, char **details, tb_error **err) {
+  struct collect_ctx *ctx = opaque;
+  const char *staging = job_staging_dir(run);
+  int status = job_run_record(run)->result.exit_code;
+  cleanup_free char *report = xasprintf("%s/artifacts/slither.json", staging);
+  cleanup_free char *sarif = xasprintf("%s/artifacts/slither.sarif", staging);
+  cleanup_free char *slither_error = NULL;
+  cleanup_error tb_error *unreadable = NULL;
+  int ret = slither_report_read(report, &ctx->counts, &slither_error, &unreadable);
+  if (ret == 1)
+    return slither_failed(slither_error, failure, details);
+  if (ret < 0 || status != 0) {
+    /* crashed (1) or refused its arguments (2) before writing a report: its stderr says why */
+    cleanup_free char *log = xasprintf("%s/logs/stderr", staging);
+    cleanup_free char *said = last_line(log);
+    tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "slither exited with status %d: %s", status, said);
+    return 1;
+  }
+  if (access(sarif, F_OK) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "slither wrote no SARIF report");
+  ctx->counted = true;
+  size_t failing = ctx->fail_level == SLITHER_FAIL_NONE ? 0 : slither_failing(&ctx->counts, ctx->fail_level);
+  if (failing > 0) {
+    tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "%zu finding%s at --fail-on level or above", failing,
+                 failing == 1 ? "" : "s");
+    return 1;
+  }
+  return 0;
+}
+
+static char *file_sha256_hex(const char *path) {
+  unsigned char digest[TB_SHA256_LEN];
+  char hex[TB_SHA256_HEX_LEN + 1];
+  cleanup_error tb_error *ignored = NULL;
+  if (tb_sha256_file(path, digest, NULL, &ignored) < 0)
+    return NULL;
+  tb_hex_encode(digest, sizeof(digest), hex);
+  return xstrdup(hex);
+}
+
+/* design's audit --json: counts by impact, what was audited and what attests the audit. */
+static void print_result(const char *out, const char *build, int exit_code, const struct collect_ctx *ctx) {
+  cleanup_free char *bundle_path = xasprintf("%s/teebuild.bundle.json", out);
+  cleanup_free char *prov_path = xasprintf("%s/provenance.json", out);
+  cleanup_free char *contract_path = xasprintf("%s/artifacts/solc-output.json", build);
+  cleanup_free char *report_path = xasprintf("%s/artifacts/slither.json", out);
+  cleanup_free char *contract_hash = file_sha256_hex(contract_path);
+  cleanup_free char *audit_hash = file_sha256_hex(report_path);
+  cleanup_json json_t *bundle = NULL, *statement = NULL;
+  cleanup_error tb_error *ignored = NULL, *ignored2 = NULL;
+  tb_json_load_file(bundle_path, AUDIT_JSON_MAX_BYTES, &bundle, &ignored);
+  tb_json_load_file(prov_path, AUDIT_JSON_MAX_BYTES, &statement, &ignored2);
+  json_t *tee = json_object_get(bundle, "tee");
+  json_t *started = json_object_get(
+      json_object_get(json_object_get(json_object_get(statement, "predicate"), "runDetails"), "metadata"), "startedOn");
+  cleanup_json json_t *result = json_pack(
+      "{s:b, s:s, s:s, s:i, s:b, s:I, s:o, s:s?, s:s?, s:O?, s:O?, s:O?, s:s?}", "ok", exit_code == 0, "out", out,
+      "build", build, "exitCode", exit_code, "passed", exit_code == 0 && ctx->counted, "findingsCount",
+      (json_int_t)ctx->counts.total, "counts", slither_counts_json(&ctx->counts), "contractHash", contract_hash,
+      "auditHash", audit_hash, "attestationQuote", json_object_get(tee, "quote"), "executedAt", started,
+      "teeProvider", json_object_get(tee, "provider"), "bundle", bundle ? bundle_path : NULL);
+  cleanup_free char *text = json_dumps(result, JSON_SORT_KEYS | JSON_COMPACT);
+  puts(text);
+}
+
+static void spec_clearp(struct job_spec *spec) { job_spec_clear(spec); }
+
+static int audit(const struct tb_globals *g, struct audit_args *a, const char *build, tb_error **err) {
+  cleanup_tmpdir char *tmp = NULL;
+  cleanup_json json_t *deps = NULL;
+  __attribute__((cleanup(spec_clearp))) struct job_spec spec = {0};
+  char bundle_hex[TB_SHA256_HEX_LEN + 1];
+  int ret = verify_build(g, a, build, err);
+  if (ret == 0)
+    ret = build_link(build, &deps, bundle_hex, err);
+  if (ret == 0)
+    ret = tb_mkdtemp_in(tmp_root(), "teebuild-audit-", &tmp, err);
+  if (ret == 0)
+    ret = slither_archive_write(build, tmp, err);
+  cleanup_json json_t *job = ret == 0 ? lowered_job(a, tmp) : NULL;
+  if (ret == 0)
+    ret = job_spec_parse(job, tmp, "audit job", &spec, err);
+  if (ret < 0) {
+    tb_error_wrap(err, "audit");
+    if (g->json)
+      job_print_failure(a->job.out, tb_error_exit_code(*err), *err);
+    return tb_error_exit_code(*err);
+  }
+  a->job.dependencies = deps;
+  a->job.collect_any_exit = true;
+  struct collect_ctx ctx = {.fail_level = a->fail_level};
+  struct tb_globals quiet = *g;
+  quiet.json = false; /* the audit's own --json result below replaces the job's */
+  int status = job_command(&quiet, "audit", &spec, JOB_BUILD_TYPE_SLITHER, external_parameters(a, bundle_hex), &a->job,
+                           collect_report, &ctx, err);
+  if (g->json) {
+    if (*err != NULL)
+      job_print_failure(a->job.out, status, *err);
+    else
+      print_result(a->job.out, build, status, &ctx);
+  }
+  return status;
+}
+
+int cmd_audit(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
+  struct audit_args a;
+  int ret = parse_args(argc, argv, &a, err);
+  if (ret != 0)
+    return ret > 0 ? 0 : tb_error_exit_code(*err);
+  cleanup_free char *build = a.build ? xstrdup(a.build) : xasprintf("%s.build", a.job.out);
+  if (a.source != NULL && build_first(g, &a, build, err) < 0) {
+    if (g->json)
+      job_print_failure(a.job.out, tb_error_exit_code(*err), *err);
+    return tb_error_exit_code(*err);
+  }
+  return audit(g, &a, build, err);
+}
