@@ -1,0 +1,123 @@
+#!/bin/bash
+# teebuild run -> verify through the binary, with the simulated TEE: the verdicts, the named check
+# for each tamper, determinism of the statement, the binding recomputed with the openssl CLI, and
+# independent verifiers (securesystemslib, in-toto-attestation, @sigstore/core, @phala/dstack-sdk).
+. "$TB_SOURCE_DIR/tests/lib.sh"
+
+BB=$(command -v busybox)
+if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then
+  fail "a static busybox is needed (busybox-static; scripts/deps.sh installs it)"
+  done_testing
+fi
+cd "$T"
+"$TEEBUILD" toolchain add "$BB" --sha256 "$(sha256sum "$BB" | cut -d' ' -f1)" --name busybox --version test \
+  --entrypoint busybox >/dev/null 2>&1 || fail "busybox added to the store"
+mkdir -p in/sub
+echo '{"contract": "A"}' >in/sub/A.json
+cat >job.json <<'JOB'
+{"toolchains": {"bb": "busybox@test"}, "inputs": "in",
+ "argv": ["/toolchain/bb/bin/busybox", "cp", "-r", "/src/sub", "/out/sub"]}
+JOB
+
+expect_exit 0 "run with --tee simulated" "$TEEBUILD" --tee simulated --json run job.json -o "$T/out"
+check "--json names the simulated provider" grep -q '"tee":"simulated"' "$T/last.out"
+check "provenance.json and the bundle are written" test -s out/provenance.json -a -s out/teebuild.bundle.json
+
+expect_exit 6 "verify without --allow-simulated" "$TEEBUILD" verify out
+expect_err '^teebuild: verify: tee: .*SIMULATED' "the TEE check is named"
+expect_exit 0 "verify --allow-simulated" "$TEEBUILD" verify --allow-simulated out
+expect_exit 0 "verify --json" "$TEEBUILD" --json verify --allow-simulated out
+check "--json lists every check in order" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+names = [c["name"] for c in r["checks"]]
+assert r["ok"] and r["tee"] == "simulated" and r["tcbStatus"] == "UpToDate" and r["subjects"] == 3, r
+assert names[:8] == ["bundle", "envelope-signature", "binding", "quote", "tee", "tcb-status", "measurements",
+                     "subjects"], names' "$T/last.out"
+
+# each tamper, through the CLI: exit 6, first line naming the check
+tamper() { # NAME CHECK COMMAND...: copy out, apply COMMAND inside it, verify
+  local name=$1 want=$2; shift 2
+  rm -rf "$T/t" && cp -a out "$T/t" && (cd "$T/t" && "$@")
+  expect_exit 6 "tamper: $name" "$TEEBUILD" verify --allow-simulated "$T/t"
+  expect_err "^teebuild: verify: $want: " "tamper: $name is named by the $want check"
+}
+flip_byte() { # FILE OFFSET
+  python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 1; open(p, "wb").write(b)' "$@"
+}
+tamper "artifact byte flipped" subjects flip_byte artifacts/sub/A.json 3
+tamper "file added to artifacts" subjects sh -c 'echo x > artifacts/extra'
+tamper "file removed from artifacts" subjects rm artifacts/sub/A.json
+tamper "bundle truncated" bundle truncate -s 500 teebuild.bundle.json
+edit_bundle() { # PYTHON-EXPR on b (the bundle dict)
+  python3 -c 'import json, base64, sys; b = json.load(open("teebuild.bundle.json")); exec(sys.argv[1]); json.dump(b, open("teebuild.bundle.json", "w"))' "$1"
+}
+tamper "signature" envelope-signature edit_bundle '
+s = bytearray(base64.b64decode(b["dsseEnvelope"]["signatures"][0]["sig"])); s[-2] ^= 1
+b["dsseEnvelope"]["signatures"][0]["sig"] = base64.b64encode(s).decode()'
+tamper "report_data byte in the quote" binding edit_bundle '
+q = bytearray(base64.b64decode(b["tee"]["quote"])); q[600] ^= 1; b["tee"]["quote"] = base64.b64encode(q).decode()'
+tamper "byte in the quote's signed body" quote edit_bundle '
+q = bytearray(base64.b64decode(b["tee"]["quote"])); q[200] ^= 1; b["tee"]["quote"] = base64.b64encode(q).decode()'
+
+# the same job twice: byte-identical statements apart from runDetails.metadata
+expect_exit 0 "run the same job again" "$TEEBUILD" --tee simulated run job.json -o "$T/out2"
+check "same payload apart from runDetails.metadata" python3 -c '
+import json, sys
+def strip(p):
+    s = json.load(open(p)); del s["predicate"]["runDetails"]["metadata"]; return s
+a, b = strip(sys.argv[1]), strip(sys.argv[2])
+assert a == b
+ma = json.load(open(sys.argv[1]))["predicate"]["runDetails"]["metadata"]
+mb = json.load(open(sys.argv[2]))["predicate"]["runDetails"]["metadata"]
+assert ma["invocationId"] != mb["invocationId"]' out/provenance.json out2/provenance.json
+check "provenance.json is canonical (sorted keys, no whitespace)" python3 -c '
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw == json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()' \
+  out/provenance.json
+
+# the binding, recomputed from the files alone with the openssl CLI
+python3 -c 'import json, sys; b = json.load(open(sys.argv[1]))
+open("pub.pem", "w").write(b["verificationMaterial"]["publicKey"])
+open("quote.b64", "w").write(b["tee"]["quote"])' out/teebuild.bundle.json
+payload_sha=$(openssl dgst -sha256 -r out/provenance.json | cut -d' ' -f1)
+spki_sha=$(openssl pkey -pubin -in pub.pem -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)
+quote_rd=$(openssl base64 -d -A -in quote.b64 | od -An -tx1 -j568 -N64 -v | tr -d ' \n')
+check "openssl: quote report_data = SHA-256(provenance.json) || SHA-256(SPKI)" test "$quote_rd" = "$payload_sha$spki_sha"
+
+# independent verifiers, pinned (tests/attest/requirements.txt, package-lock.json)
+if [ ! -x "$TB_BUILD_DIR/attest-venv/bin/python" ] || [ ! -d "$TB_BUILD_DIR/attest-node/node_modules" ]; then
+  bash "$TB_SOURCE_DIR/tests/attest/install-deps.sh" "$TB_BUILD_DIR" >/dev/null 2>&1
+fi
+expect_exit 0 "securesystemslib + in-toto-attestation accept the bundle" \
+  "$TB_BUILD_DIR/attest-venv/bin/python" "$TB_SOURCE_DIR/tests/attest/interop_verify.py" out
+export NODE_PATH="$TB_BUILD_DIR/attest-node/node_modules"
+expect_exit 0 "@sigstore/core verifies the DSSE envelope" node "$TB_SOURCE_DIR/tests/attest/interop_verify.js" out
+
+# Phala's SDK against our simulator
+"$TEEBUILD" tee-sim --socket "$T/dstack.sock" 2>"$T/sim.err" &
+sim=$!
+for _ in $(seq 50); do [ -S "$T/dstack.sock" ] && break; sleep 0.1; done
+DSTACK_SIMULATOR_ENDPOINT="$T/dstack.sock" expect_exit 0 "@phala/dstack-sdk gets a quote from tee-sim" \
+  node "$TB_SOURCE_DIR/tests/attest/dstack_sdk_quote.js"
+# and our dstack client through DSTACK_SIMULATOR_ENDPOINT, as Phala's SDKs use it
+DSTACK_SIMULATOR_ENDPOINT="$T/dstack.sock" expect_exit 0 "--tee dstack honours DSTACK_SIMULATOR_ENDPOINT" \
+  "$TEEBUILD" --tee dstack --json quote --report-data 1234
+check "the quote over 1234 is padded" grep -q '"reportData":"1234000000' "$T/last.out"
+kill "$sim" && wait "$sim"
+check "tee-sim removes its socket on SIGTERM" test ! -e "$T/dstack.sock"
+
+# provider errors: one line, exit 5
+DSTACK_SIMULATOR_ENDPOINT="$T/nothing.sock" expect_exit 5 "--tee dstack with no agent" \
+  "$TEEBUILD" --tee dstack quote --report-data 00
+expect_err '^teebuild: quote: tee dstack: .*nothing.sock' "the dstack error names the endpoint"
+check "the error is one line" test "$(wc -l <"$T/last.err")" -eq 1
+expect_exit 2 "report_data longer than 64 bytes" "$TEEBUILD" --tee simulated quote --report-data "$(printf '%0130d' 0)"
+
+# --tee none: signed but no evidence
+expect_exit 0 "run with --tee none" "$TEEBUILD" --tee none run job.json -o "$T/out-none"
+expect_exit 6 "no evidence never verifies" "$TEEBUILD" verify --allow-simulated out-none
+expect_err '^teebuild: verify: quote: no TEE evidence' "the quote check is named"
+
+done_testing
