@@ -329,7 +329,7 @@ int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error
                         "running with rlimits only must be allowed explicitly");
   record_isolation(cfg, &cg, prog, &result->isolation);
   struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .seccomp = prog,
-                           .memory_by_rlimit = cg.kind == CGROUP_NONE, .host_root = geteuid() == 0};
+                           .cgroup_in_force = cg.kind != CGROUP_NONE, .host_root = geteuid() == 0};
   __attribute__((cleanup(release_supervision))) struct supervision s = {
       .pid = -1, .pidfd = -1, .sync = -1, .notify = -1, .out_fd = -1};
   double started = monotonic_s();

@@ -129,7 +129,7 @@ static int set_up_payload(const struct jail_plan *p, int *sync, tb_error **err) 
   umask(022);
   if (chdir("/src") < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "chdir /src");
-  if (limits_apply(&p->limits, p->memory_by_rlimit, err) < 0 || caps_drop_all(err) < 0)
+  if (limits_apply(&p->limits, p->cgroup_in_force, err) < 0 || caps_drop_all(err) < 0)
     return -1;
   int listener = seccomp_program_install(p->seccomp, err);
   if (listener < 0)

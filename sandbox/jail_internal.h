@@ -94,7 +94,7 @@ int idmap_write(pid_t pid, struct jail_isolation *iso, tb_error **err);
 /* The caller's limits with every zero field replaced by the default. */
 void limits_effective(const struct jail_limits *given, struct jail_limits *out);
 /* Set the payload's rlimits; RLIMIT_DATA carries the memory limit only without a cgroup. */
-int limits_apply(const struct jail_limits *lim, bool memory_by_rlimit, tb_error **err);
+int limits_apply(const struct jail_limits *lim, bool cgroup_in_force, tb_error **err);
 
 /* ---- caps.c ---- */
 /* Empty the bounding, ambient, inheritable, permitted and effective sets. */
@@ -116,7 +116,7 @@ struct jail_plan {
   const struct jail_config *cfg;
   struct jail_limits limits;
   const struct seccomp_program *seccomp;
-  bool memory_by_rlimit; /* no cgroup: RLIMIT_DATA stands in for the memory limit */
+  bool cgroup_in_force;  /* else rlimits alone bound the job (RLIMIT_DATA for memory) */
   bool host_root;        /* teebuild runs as root: supplementary groups can (and must) be dropped */
   int sync_fd;
 };

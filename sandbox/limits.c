@@ -30,16 +30,18 @@ static int set_limit(int resource, const char *name, rlim_t soft, rlim_t hard, t
   return 0;
 }
 
-int limits_apply(const struct jail_limits *lim, bool memory_by_rlimit, tb_error **err) {
+int limits_apply(const struct jail_limits *lim, bool cgroup_in_force, tb_error **err) {
   /* CPU: SIGXCPU at the limit, SIGKILL a second later for a job that ignores it. NPROC: +1 for
-   * the jail's init, which runs under the same uid. */
+   * the jail's init, which runs under the same uid; with a cgroup, one more, so the cgroup's pids
+   * limit is the one hit and its event counter tells the outcome (the rlimit is a backstop). */
+  rlim_t nproc = lim->pids + (cgroup_in_force ? 2 : 1);
   if (set_limit(RLIMIT_CPU, "CPU", lim->cpu_s, lim->cpu_s + 1, err) < 0 ||
       set_limit(RLIMIT_NOFILE, "NOFILE", lim->nofile, lim->nofile, err) < 0 ||
       set_limit(RLIMIT_FSIZE, "FSIZE", lim->output_mb << 20, lim->output_mb << 20, err) < 0 ||
-      set_limit(RLIMIT_NPROC, "NPROC", lim->pids + 1, lim->pids + 1, err) < 0 ||
+      set_limit(RLIMIT_NPROC, "NPROC", nproc, nproc, err) < 0 ||
       set_limit(RLIMIT_CORE, "CORE", 0, 0, err) < 0)
     return -1;
-  if (memory_by_rlimit)
+  if (!cgroup_in_force)
     return set_limit(RLIMIT_DATA, "DATA", lim->memory_mb << 20, lim->memory_mb << 20, err);
   return 0;
 }

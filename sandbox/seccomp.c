@@ -57,19 +57,24 @@ static int add_allow_list(scmp_filter_ctx ctx, const char *profile, const char *
   return 0;
 }
 
-/* ioctl, except TIOCSTI and TIOCLINUX (typing into, or driving, a terminal). libseccomp takes one
- * comparison per argument per rule, so the allowed commands are the ranges around the two, and
- * only the low 32 bits are compared because the kernel ignores the rest of the command. */
+/* ioctl, except TIOCSTI and TIOCLINUX (typing into, or driving, a terminal). The kernel reads the
+ * command as 32 bits, so only the low half may decide; libseccomp 2.5 still compares the high half
+ * for < and > (even with SCMP_A1_32) and takes one comparison per argument per rule. So the
+ * allowed set is spelled as masked equalities on the low 32 bits: a command is allowed when one of
+ * its bits 4..31 differs from the prefix the two share, or when the prefix matches and its low
+ * nibble is neither of theirs. */
 static int add_ioctl_rules(scmp_filter_ctx ctx, const char *profile, tb_error **err) {
-  _Static_assert(TIOCSTI < TIOCLINUX, "ioctl ranges assume TIOCSTI < TIOCLINUX");
-  struct scmp_arg_cmp below = SCMP_A1_32(SCMP_CMP_LT, TIOCSTI);
-  struct scmp_arg_cmp above = SCMP_A1_32(SCMP_CMP_GT, TIOCLINUX);
-  if (add_rule(ctx, profile, SCMP_ACT_ALLOW, "ioctl", 1, &below, err) < 0 ||
-      add_rule(ctx, profile, SCMP_ACT_ALLOW, "ioctl", 1, &above, err) < 0)
-    return -1;
-  for (unsigned cmd = TIOCSTI + 1; cmd < TIOCLINUX; cmd++) {
-    struct scmp_arg_cmp eq = SCMP_A1_32(SCMP_CMP_EQ, cmd);
-    if (add_rule(ctx, profile, SCMP_ACT_ALLOW, "ioctl", 1, &eq, err) < 0)
+  const uint32_t prefix = TIOCSTI & ~0xFu;
+  _Static_assert((TIOCLINUX & ~0xFu) == (TIOCSTI & ~0xFu), "TIOCSTI and TIOCLINUX share bits 4..31");
+  for (unsigned bit = 4; bit < 32; bit++) {
+    struct scmp_arg_cmp differs = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 1ull << bit, ~prefix & (1ull << bit));
+    if (add_rule(ctx, profile, SCMP_ACT_ALLOW, "ioctl", 1, &differs, err) < 0)
+      return -1;
+  }
+  for (uint32_t cmd = prefix; cmd <= (prefix | 0xF); cmd++) {
+    struct scmp_arg_cmp same = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFull, cmd);
+    if (cmd != TIOCSTI && cmd != TIOCLINUX &&
+        add_rule(ctx, profile, SCMP_ACT_ALLOW, "ioctl", 1, &same, err) < 0)
       return -1;
   }
   return 0;

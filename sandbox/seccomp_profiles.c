@@ -31,7 +31,7 @@ const char *const seccomp_base_allow[] = {
     "rmdir", "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "symlink",
     "symlinkat", "truncate", "ftruncate", "fallocate", "fadvise64", "fsync", "fdatasync", "flock",
     "chmod", "fchmod", "fchmodat", "umask", "utimensat", "dup", "dup2", "dup3", "fcntl", "pipe",
-    "pipe2", "getrandom", "memfd_create",
+    "pipe2", "getrandom", "memfd_create", "mknod", "mknodat", /* no CAP_MKNOD: fifos only */
     /* waiting on fds */
     "poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl",
     "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2", "signalfd4",

@@ -1,0 +1,456 @@
+/* jail_run() end to end: each case runs the static probe (tests/sandbox/probe.c) bound at
+ * /toolchain/probe and asserts what it could and could not do, and how the jail reported it.
+ * Usage: jail_test CASE (ctest registers one test per case). */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/fs.h"
+#include "common/xalloc.h"
+#include "sandbox/jail.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                           \
+  do {                                                                                             \
+    if (cond) {                                                                                    \
+      printf("ok - ");                                                                             \
+    } else {                                                                                       \
+      failures++;                                                                                  \
+      printf("not ok - ");                                                                         \
+    }                                                                                              \
+    printf(__VA_ARGS__);                                                                           \
+    printf("\n");                                                                                  \
+  } while (0)
+
+struct fixture {
+  char base[64];
+  char *toolchain, *src, *out, *stdout_path, *stderr_path;
+  char output[65536]; /* the probe's stdout after a run */
+  struct jail_result result;
+  tb_error *err;
+};
+
+static void copy_probe(const char *dest) {
+  int in = open(PROBE_PATH, O_RDONLY);
+  int out = open(dest, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+  char buf[65536];
+  ssize_t n;
+  if (in < 0 || out < 0)
+    abort();
+  while ((n = read(in, buf, sizeof(buf))) > 0)
+    if (write(out, buf, (size_t)n) != n)
+      abort();
+  close(in);
+  close(out);
+}
+
+static void fixture_init(struct fixture *f) {
+  memset(f, 0, sizeof(*f));
+  snprintf(f->base, sizeof(f->base), "/tmp/tbjail.XXXXXX");
+  if (mkdtemp(f->base) == NULL)
+    abort();
+  chmod(f->base, 0755);
+  f->toolchain = xasprintf("%s/toolchain", f->base);
+  f->src = xasprintf("%s/src", f->base);
+  f->out = xasprintf("%s/out", f->base);
+  f->stdout_path = xasprintf("%s/stdout", f->base);
+  f->stderr_path = xasprintf("%s/stderr", f->base);
+  char *bin = xasprintf("%s/bin", f->toolchain);
+  char *probe = xasprintf("%s/probe", bin);
+  char *input = xasprintf("%s/input.txt", f->src);
+  if (mkdir(f->toolchain, 0755) || mkdir(bin, 0755) || mkdir(f->src, 0755) || mkdir(f->out, 0755))
+    abort();
+  copy_probe(probe);
+  int fd = open(input, O_WRONLY | O_CREAT, 0644);
+  if (fd < 0 || write(fd, "input\n", 6) != 6)
+    abort();
+  close(fd);
+  free(bin);
+  free(probe);
+  free(input);
+}
+
+static void fixture_fini(struct fixture *f) {
+  tb_rm_rf(f->base, NULL);
+  free(f->toolchain);
+  free(f->src);
+  free(f->out);
+  free(f->stdout_path);
+  free(f->stderr_path);
+  tb_error_free(&f->err);
+}
+
+/* Clear the output directory so a fixture can run several jobs. */
+static void reset_out(struct fixture *f) {
+  tb_rm_rf(f->out, NULL);
+  if (mkdir(f->out, 0755) < 0)
+    abort();
+}
+
+struct run_opts {
+  const char *profile;
+  struct jail_limits limits;
+  bool allow_no_cgroups;
+  int stdout_fd; /* -1: a fresh file read back into f->output */
+};
+
+static const char *const test_env[] = {"PATH=/toolchain/probe/bin", "HOME=/tmp", "TZ=UTC",
+                                       "SOURCE_DATE_EPOCH=0", NULL};
+
+static int run_with(struct fixture *f, const struct run_opts *o, const char *op, const char *arg) {
+  const char *argv[] = {"/toolchain/probe/bin/probe", op, arg, NULL};
+  const struct jail_bind binds[] = {{f->toolchain, "/toolchain/probe"}, {f->src, "/src"}};
+  int out = o->stdout_fd >= 0 ? o->stdout_fd
+                              : open(f->stdout_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int errfd = open(f->stderr_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  struct jail_config cfg = {
+      .argv = argv, .env = test_env, .binds = binds, .n_binds = 2, .out_host_dir = f->out,
+      .stdin_fd = -1, .stdout_fd = out, .stderr_fd = errfd,
+      .seccomp_profile = o->profile ? o->profile : "default", .limits = o->limits,
+      .lowering = {.allow_no_cgroups = o->allow_no_cgroups}};
+  reset_out(f);
+  tb_error_free(&f->err);
+  int r = jail_run(&cfg, &f->result, &f->err);
+  f->output[0] = '\0';
+  if (o->stdout_fd < 0) {
+    ssize_t n = pread(out, f->output, sizeof(f->output) - 1, 0);
+    f->output[n > 0 ? n : 0] = '\0';
+    close(out);
+  }
+  close(errfd);
+  char desc[128];
+  printf("# %s %s: r=%d outcome=%s%s%s | %s", op, arg, r,
+         jail_outcome_describe(&f->result, desc, sizeof(desc)), f->err ? " error: " : "",
+         f->err ? f->err->msg : "", f->output);
+  if (f->output[0] == '\0' || f->output[strlen(f->output) - 1] != '\n')
+    printf("\n");
+  return r;
+}
+
+static int run(struct fixture *f, const char *op, const char *arg) {
+  struct run_opts o = {.stdout_fd = -1};
+  return run_with(f, &o, op, arg);
+}
+
+static bool said(const struct fixture *f, const char *text) { return strstr(f->output, text) != NULL; }
+
+static int case_host_files(struct fixture *f) {
+  run(f, "read", "/src/input.txt");
+  CHECK(said(f, "read: ok"), "the job reads its inputs at /src");
+  run(f, "read", "/etc/hostname");
+  CHECK(said(f, "read: ENOENT"), "the host's /etc/hostname does not exist in the jail");
+  run(f, "read", "/root/.bashrc");
+  CHECK(said(f, "read: ENOENT"), "the host's /root does not exist in the jail");
+  char *host = xasprintf("%s/stdout", f->base); /* a host file under /tmp, which the jail shadows */
+  run(f, "read", host);
+  CHECK(said(f, "read: ENOENT"), "a host file under /tmp is not visible");
+  free(host);
+  run(f, "devices", "");
+  CHECK(said(f, "devices: ok"), "/dev/null is writable and /dev/zero readable");
+  return 0;
+}
+
+static int case_host_procs(struct fixture *f) {
+  run(f, "procs", "");
+  CHECK(said(f, "count: 2") && said(f, "pids: 1 2") , "/proc shows only the jail's init and the job");
+  run(f, "read", "/proc/sys/kernel/hostname");
+  CHECK(said(f, "read: ok"), "/proc is a working procfs");
+  return 0;
+}
+
+static int case_network(struct fixture *f) {
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof(a);
+  if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) || listen(s, 4) ||
+      getsockname(s, (struct sockaddr *)&a, &len))
+    abort();
+  char port[16];
+  snprintf(port, sizeof(port), "%d", ntohs(a.sin_port));
+  run(f, "connect", port);
+  CHECK(said(f, "connect: ENETUNREACH"), "connect to the host's 127.0.0.1:%s fails (loopback down)",
+        port);
+  CHECK(accept(s, NULL, NULL) < 0 && errno == EAGAIN, "the host listener saw no connection");
+  close(s);
+  return 0;
+}
+
+static int case_readonly(struct fixture *f) {
+  run(f, "write", "/toolchain/probe/bin/probe");
+  CHECK(said(f, "write: EROFS"), "/toolchain is read-only");
+  run(f, "write", "/src/new");
+  CHECK(said(f, "write: EROFS"), "/src is read-only");
+  run(f, "write", "/new");
+  CHECK(said(f, "write: EROFS") || said(f, "write: EACCES"), "the root is read-only");
+  run(f, "write", "/tmp/scratch");
+  CHECK(said(f, "write: ok"), "/tmp is writable");
+  run(f, "write", "/out/result");
+  CHECK(said(f, "write: ok"), "/out is writable");
+  return 0;
+}
+
+static int case_wall_timeout(struct fixture *f) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    abort();
+  struct run_opts o = {.profile = "python", .limits = {.wall_s = 1}, .stdout_fd = pipefd[1]};
+  int r = run_with(f, &o, "hang", "");
+  close(pipefd[1]);
+  CHECK(r == 0 && f->result.outcome == JAIL_TIMED_OUT, "the job is killed at its wall-clock limit");
+  CHECK(f->result.wall_seconds >= 1.0 && f->result.wall_seconds < 5.0, "after about 1 s (%.2f s)",
+        f->result.wall_seconds);
+  /* The grandchild that ignores SIGTERM holds the pipe's write end: EOF means it is gone. */
+  char buf[256];
+  struct pollfd p = {.fd = pipefd[0], .events = POLLIN};
+  ssize_t n = 0, got;
+  while (poll(&p, 1, 2000) > 0 && (got = read(pipefd[0], buf, sizeof(buf))) > 0)
+    n += got;
+  CHECK(poll(&p, 1, 0) > 0 && read(pipefd[0], buf, sizeof(buf)) == 0 && n > 0,
+        "no process of the jail survives (stdout reached EOF)");
+  close(pipefd[0]);
+  return 0;
+}
+
+static int case_pids_limit(struct fixture *f) {
+  struct run_opts o = {.profile = "python", .limits = {.pids = 8}, .stdout_fd = -1};
+  run_with(f, &o, "forks", "64");
+  CHECK(said(f, "fork: EAGAIN"), "fork fails at the limit");
+  CHECK(f->result.outcome == JAIL_PIDS_LIMIT, "outcome is the process limit");
+  return 0;
+}
+
+static int case_memory_limit(struct fixture *f) {
+  struct run_opts o = {.limits = {.memory_mb = 64}, .stdout_fd = -1};
+  run_with(f, &o, "alloc", "512");
+  CHECK(f->result.outcome == JAIL_MEMORY_LIMIT, "allocating 512 MiB under a 64 MiB limit: %s",
+        f->result.isolation.cgroup);
+  return 0;
+}
+
+static int case_output_limit(struct fixture *f) {
+  struct run_opts o = {.limits = {.output_mb = 2}, .stdout_fd = -1};
+  run_with(f, &o, "fill", "/out/big");
+  CHECK(said(f, "fill: ENOSPC") || said(f, "fill: EFBIG"), "/out fills up");
+  CHECK(f->result.outcome == JAIL_OUTPUT_LIMIT, "a full /out is the output limit");
+  run_with(f, &o, "spew", "8");
+  CHECK(f->result.outcome == JAIL_OUTPUT_LIMIT, "a stdout file past the limit is the output limit");
+  struct stat st;
+  CHECK(stat(f->stdout_path, &st) == 0 && st.st_size <= 2 << 20, "stdout stopped at 2 MiB");
+  return 0;
+}
+
+static int case_blocked_syscalls(struct fixture *f) {
+  static const char *const calls[] = {"ptrace", "mount", "unshare", "keyctl", "bpf"};
+  for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+    run(f, calls[i], "");
+    char want[64], desc[128];
+    snprintf(want, sizeof(want), "%s: EPERM", calls[i]);
+    CHECK(said(f, want), "%s fails with EPERM", calls[i]);
+    CHECK(f->result.outcome == JAIL_BLOCKED_SYSCALL && !strcmp(f->result.blocked_syscall, calls[i]),
+          "the result names it: %s", jail_outcome_describe(&f->result, desc, sizeof(desc)));
+  }
+  run(f, "fork", "");
+  CHECK(said(f, "fork: EPERM") && !strcmp(f->result.blocked_syscall, "clone"),
+        "the default profile refuses new processes with EPERM (clone)");
+  run(f, "newer", "");
+  CHECK(said(f, "newer: ENOSYS") && f->result.blocked_count == 0,
+        "a syscall number newer than the profile gets ENOSYS");
+  run(f, "clone3", "");
+  CHECK(said(f, "clone3: ENOSYS"), "clone3 gets ENOSYS (glibc falls back to clone)");
+  return 0;
+}
+
+static int case_x32(struct fixture *f) {
+  run(f, "x32", "");
+  CHECK(f->result.outcome == JAIL_SIGNALED && f->result.signal == SIGSYS && !said(f, "x32:"),
+        "an x32 syscall number kills the process (SIGSYS)");
+  return 0;
+}
+
+static int case_tiocsti(struct fixture *f) {
+  run(f, "tiocsti", "");
+  CHECK(said(f, "tiocsti: EPERM") && !strcmp(f->result.blocked_syscall, "ioctl"),
+        "ioctl TIOCSTI is denied and named");
+  run(f, "tiocsti-high", "");
+  CHECK(said(f, "tiocsti: EPERM"), "TIOCSTI with high bits set in the command is denied too");
+  run(f, "fionread", "");
+  CHECK(said(f, "fionread: ok") && f->result.blocked_count == 0,
+        "other ioctls, even next to TIOCSTI (FIONREAD), are allowed");
+  return 0;
+}
+
+static int case_identity(struct fixture *f) {
+  run(f, "hostname", "");
+  CHECK(said(f, "hostname=teebuild"), "hostname is teebuild");
+  run(f, "ids", "");
+  CHECK(said(f, "uid=1000 gid=1000 euid=1000 egid=1000"), "uid and gid are 1000");
+  CHECK(said(f, "CapInh:\t0000000000000000") && said(f, "CapPrm:\t0000000000000000") &&
+            said(f, "CapEff:\t0000000000000000") && said(f, "CapBnd:\t0000000000000000") &&
+            said(f, "CapAmb:\t0000000000000000"),
+        "every capability set is empty");
+  CHECK(said(f, "NoNewPrivs:\t1") && said(f, "Seccomp:\t2"), "no_new_privs and a seccomp filter");
+  if (geteuid() == 0)
+    CHECK(said(f, "groups=0"), "no supplementary groups");
+  run(f, "env", "");
+  CHECK(!strcmp(f->output, "PATH=/toolchain/probe/bin\nHOME=/tmp\nTZ=UTC\nSOURCE_DATE_EPOCH=0\n"),
+        "the environment is exactly the one given");
+  run(f, "cwd", "");
+  CHECK(said(f, "cwd=/src umask=022"), "cwd /src, umask 022");
+  const struct jail_isolation *iso = &f->result.isolation;
+  CHECK(!strcmp(iso->namespaces, "user,mount,pid,net,ipc,uts,cgroup"), "namespaces recorded");
+  CHECK(strlen(iso->seccomp_digest) == 64 && !strcmp(iso->seccomp_profile, "default"),
+        "seccomp digest %s", iso->seccomp_digest);
+  CHECK(iso->jail_uid == 1000 && iso->jail_gid == 1000 &&
+            iso->host_uid == (geteuid() == 0 ? 1000000u : geteuid()),
+        "uid 1000 maps to host uid %u", iso->host_uid);
+  CHECK(geteuid() != 0 || !strcmp(iso->cgroup, "v1") || !strcmp(iso->cgroup, "v2"),
+        "as root a cgroup is in force (%s)", iso->cgroup);
+  return 0;
+}
+
+static int case_copyout(struct fixture *f) {
+  char *path = xasprintf("%s/dir/result.txt", f->out);
+  struct stat st, dst;
+  int r = run(f, "outputs", "");
+  CHECK(r == 0 && stat(path, &st) == 0 && st.st_size == 6 && (st.st_mode & 07777) == 0644,
+        "/out/dir/result.txt is copied out with mode 0644");
+  char *dir = xasprintf("%s/dir", f->out);
+  CHECK(stat(dir, &dst) == 0 && (dst.st_mode & 07777) == 0755, "directories get mode 0755");
+  free(dir);
+  free(path);
+  r = run(f, "symlink", "/etc/passwd");
+  path = xasprintf("%s/evil", f->out);
+  CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_INPUT && strstr(f->err->msg, "evil") &&
+            strstr(f->err->msg, "symlink"),
+        "a symlink in /out fails the copy naming it");
+  CHECK(lstat(path, &st) < 0, "and nothing is created for it on the host");
+  free(path);
+  r = run(f, "hardlink", "");
+  CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_INPUT && strstr(f->err->msg, "hard link"),
+        "hard links in /out are refused");
+  r = run(f, "fifo", "");
+  CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_INPUT && strstr(f->err->msg, "fifo"),
+        "a fifo in /out is refused");
+  return 0;
+}
+
+static int case_setup_errors(struct fixture *f) {
+  const char *argv[] = {"/toolchain/probe/bin/missing", NULL};
+  const struct jail_bind binds[] = {{f->toolchain, "/toolchain/probe"}};
+  int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  struct jail_config cfg = {.argv = argv, .env = test_env, .binds = binds, .n_binds = 1,
+                            .out_host_dir = f->out, .stdin_fd = -1, .stdout_fd = fd,
+                            .stderr_fd = fd, .seccomp_profile = "default"};
+  int r = jail_run(&cfg, &f->result, &f->err);
+  CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_INPUT &&
+            !strcmp(f->err->msg, "sandbox: execve /toolchain/probe/bin/missing: No such file or directory"),
+        "a missing program is one clear line: %s", f->err ? f->err->msg : "");
+  tb_error_free(&f->err);
+  cfg.argv = (const char *[]){"/toolchain/probe/bin/probe", "true", NULL};
+  cfg.seccomp_profile = "nonesuch";
+  r = jail_run(&cfg, &f->result, &f->err);
+  CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_INPUT, "an unknown profile is refused");
+  tb_error_free(&f->err);
+  cfg.seccomp_profile = "default";
+  cfg.binds = (const struct jail_bind[]){{f->toolchain, "/proc/x"}};
+  r = jail_run(&cfg, &f->result, &f->err);
+  CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_INPUT, "a bind over /proc is refused");
+  tb_error_free(&f->err);
+  cfg.binds = binds;
+  int tty = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (tty >= 0) {
+    grantpt(tty);
+    unlockpt(tty);
+    int pts = open(ptsname(tty), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    cfg.stdout_fd = pts;
+    r = jail_run(&cfg, &f->result, &f->err);
+    CHECK(r < 0 && strstr(f->err->msg, "terminal"), "a terminal as stdout is refused");
+    close(pts);
+    close(tty);
+  }
+  close(fd);
+  return 0;
+}
+
+/* As nobody: no cgroup is writable, so the jail must refuse unless allowed to run without. */
+static int run_unprivileged(struct fixture *f) {
+  struct run_opts o = {.stdout_fd = -1};
+  int r = run_with(f, &o, "ids", "");
+  CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_SANDBOX && strstr(f->err->msg, "cgroup"),
+        "unprivileged without cgroups: refused unless allowed");
+  o.allow_no_cgroups = true;
+  r = run_with(f, &o, "ids", "");
+  CHECK(r == 0 && said(f, "uid=1000 gid=1000") && f->result.isolation.host_uid == 65534 &&
+            !strcmp(f->result.isolation.cgroup, "none"),
+        "unprivileged with allow_no_cgroups: runs as 1000, mapped to 65534, cgroup none");
+  run_with(f, &o, "ptrace", "");
+  CHECK(f->result.outcome == JAIL_BLOCKED_SYSCALL && !strcmp(f->result.blocked_syscall, "ptrace"),
+        "seccomp supervision works unprivileged");
+  run_with(f, &o, "read", "/etc/hostname");
+  CHECK(said(f, "read: ENOENT"), "and the host filesystem is out of reach");
+  return failures ? 1 : 0;
+}
+
+static int case_unprivileged(struct fixture *f) {
+  if (geteuid() != 0) /* already unprivileged: run directly */
+    return run_unprivileged(f);
+  if (chown(f->base, 65534, 65534) || chown(f->out, 65534, 65534))
+    abort();
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    /* Dropping root makes a process non-dumpable, which a user who simply runs teebuild is not
+     * (and the parent must be dumpable to write the jail's id maps, as unshare(1) must). */
+    if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534) ||
+        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+      _exit(99);
+    _exit(run_unprivileged(f));
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "unprivileged cases (status %d)", status);
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  int (*fn)(struct fixture *);
+} cases[] = {
+    {"host_files", case_host_files},     {"host_procs", case_host_procs},
+    {"network", case_network},           {"readonly", case_readonly},
+    {"wall_timeout", case_wall_timeout}, {"pids_limit", case_pids_limit},
+    {"memory_limit", case_memory_limit}, {"output_limit", case_output_limit},
+    {"blocked_syscalls", case_blocked_syscalls}, {"x32", case_x32},
+    {"tiocsti", case_tiocsti},           {"identity", case_identity},
+    {"copyout", case_copyout},           {"setup_errors", case_setup_errors},
+    {"unprivileged", case_unprivileged},
+};
+
+int main(int argc, char **argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
+      continue;
+    struct fixture f;
+    fixture_init(&f);
+    printf("# case %s\n", cases[i].name);
+    cases[i].fn(&f);
+    fixture_fini(&f);
+  }
+  printf("%s\n", failures ? "FAILED" : "PASSED");
+  return failures ? 1 : 0;
+}
