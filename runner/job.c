@@ -24,7 +24,7 @@
 
 struct job_run {
   const struct job_spec *spec;
-  char *out;       /* OUT without trailing slashes */
+  char *out;       /* OUT, absolute, without trailing slashes */
   bool force;
   char *staging;   /* OUT.tmp-XXXXXX: artifacts/, logs/, and src/ while the job runs */
   char *src_stage; /* the inputs exactly as the jail sees them at /src */
@@ -98,7 +98,7 @@ int job_prepare(const struct tb_globals *g, const struct job_spec *spec, const c
                 const struct job_options *opts, struct job_run **out, tb_error **err) {
   struct job_run *run = xcalloc(1, sizeof(*run));
   run->spec = spec;
-  run->out = path_strip_trailing_slashes(opts->out);
+  run->out = path_absolute(opts->out); /* the jail takes absolute host paths only */
   run->force = opts->force;
   fill_record(run, g, build_type, external, opts);
   *out = run; /* the caller frees it, whatever happens below */

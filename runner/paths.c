@@ -1,6 +1,8 @@
 #include "runner/paths.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/xalloc.h"
 
@@ -27,9 +29,23 @@ char *path_dirname(const char *path) {
   return slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
 }
 
-char *path_strip_trailing_slashes(const char *path) {
+/* path with trailing slashes removed (but "/" stays "/"), malloc'ed. */
+static char *path_strip_trailing_slashes(const char *path) {
   size_t n = strlen(path);
   while (n > 1 && path[n - 1] == '/')
     n--;
   return xstrndup(path, n);
+}
+
+char *path_absolute(const char *path) {
+  if (path[0] == '/')
+    return path_strip_trailing_slashes(path);
+  char *cwd = getcwd(NULL, 0);
+  if (cwd == NULL)
+    return path_strip_trailing_slashes(path); /* a vanished cwd: the jail will name the path */
+  char *joined = xasprintf("%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path);
+  char *out = path_strip_trailing_slashes(joined);
+  free(cwd);
+  free(joined);
+  return out;
 }

@@ -11,7 +11,8 @@ bool path_is_contained(const char *rel);
 /* The directory part of path ("." for a bare name, "/" for "/x"), malloc'ed. */
 char *path_dirname(const char *path);
 
-/* path with trailing slashes removed (but "/" stays "/"), malloc'ed. */
-char *path_strip_trailing_slashes(const char *path);
+/* path made absolute against the current directory (not resolved: symlinks stay), trailing
+ * slashes removed, malloc'ed. */
+char *path_absolute(const char *path);
 
 #endif
