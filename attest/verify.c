@@ -10,6 +10,7 @@
 #include "attest/dsse.h"
 #include "attest/eventlog.h"
 #include "attest/key.h"
+#include "attest/policy.h"
 #include "attest/provenance.h"
 #include "attest/quote_tdx.h"
 #include "attest/sim_quote.h"
@@ -184,52 +185,34 @@ static bool check_tee(struct state *s) {
   return record(s, TB_CHECK_TEE, true, "simulated evidence, accepted by --allow-simulated");
 }
 
-static bool listed(const json_t *list, const char *value) {
-  size_t i;
-  json_t *v;
-  json_array_foreach(list, i, v) {
-    if (json_is_string(v) && strcmp(json_string_value(v), value) == 0)
-      return true;
-  }
-  return false;
+/* policy.h's messages start with the check's own name; the report names it already. */
+static const char *without_prefix(const char *msg, const char *check) {
+  size_t n = strlen(check);
+  return strncmp(msg, check, n) == 0 && strncmp(msg + n, ": ", 2) == 0 ? msg + n + 2 : msg;
 }
 
 static bool check_tcb(struct state *s) {
-  json_t *allowed = json_object_get(s->o->policy, "tcbStatus");
-  bool ok = allowed ? listed(allowed, s->verdict.status) : strcmp(s->verdict.status, "UpToDate") == 0;
-  if (!ok)
-    return record(s, TB_CHECK_TCB, false, "TCB status %s is not allowed by %s", s->verdict.status,
-                  allowed ? "the policy" : "default policy (UpToDate only)");
+  cleanup_error tb_error *e = NULL;
+  if (policy_check_tcb(s->o->policy, s->verdict.status, &e) < 0)
+    return record(s, TB_CHECK_TCB, false, "%s", without_prefix(e->msg, TB_CHECK_TCB));
   return record(s, TB_CHECK_TCB, true, "%s", s->verdict.status);
 }
 
-/* Measurements: RTMR0-3 must be what the event log replays to, and every register the policy pins
- * must hold one of its values. */
+/* Measurements: RTMR0-3 must be what the event log replays to, and every register or dstack event
+ * the policy pins must hold one of its values. */
 static bool check_measurements(struct state *s) {
   const json_t *log = json_object_get(json_object_get(s->bundle, "tee"), "eventLog");
-  if (json_array_size(log) > 0) {
-    cleanup_json json_t *events = NULL;
-    cleanup_error tb_error *e = NULL;
-    if (eventlog_parse(log, &events, &e) < 0 || eventlog_check_quote(events, s->q, &e) < 0)
-      return record(s, TB_CHECK_MEASUREMENTS, false, "%s", e->msg);
-  }
-  static const char *const NAMES[] = {"mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3"};
-  const unsigned char *regs[] = {s->q->body.mr_td, s->q->body.rtmr[0], s->q->body.rtmr[1], s->q->body.rtmr[2],
-                                 s->q->body.rtmr[3]};
-  char hex[2 * TDX_MR_LEN + 1], mrtd[2 * TDX_MR_LEN + 1];
-  tb_hex_encode(regs[0], TDX_MR_LEN, mrtd);
-  int pinned = 0;
-  for (size_t i = 0; i < sizeof(NAMES) / sizeof(NAMES[0]); i++) {
-    json_t *allowed = json_object_get(s->o->policy, NAMES[i]);
-    if (allowed == NULL)
-      continue;
-    pinned++;
-    tb_hex_encode(regs[i], TDX_MR_LEN, hex);
-    if (!listed(allowed, hex))
-      return record(s, TB_CHECK_MEASUREMENTS, false, "%s %s is not allowed by the policy", NAMES[i], hex);
-  }
+  cleanup_json json_t *events = NULL;
+  cleanup_error tb_error *e = NULL;
+  if (json_array_size(log) > 0 &&
+      (eventlog_parse(log, &events, &e) < 0 || eventlog_check_quote(events, s->q, &e) < 0))
+    return record(s, TB_CHECK_MEASUREMENTS, false, "%s", e->msg);
+  if (policy_check_measurements(s->o->policy, s->q, events, &e) < 0)
+    return record(s, TB_CHECK_MEASUREMENTS, false, "%s", without_prefix(e->msg, TB_CHECK_MEASUREMENTS));
+  char mrtd[2 * TDX_MR_LEN + 1];
+  tb_hex_encode(s->q->body.mr_td, TDX_MR_LEN, mrtd);
   return record(s, TB_CHECK_MEASUREMENTS, true, "%s; mrtd %s",
-                pinned ? "every pinned register matches" : "no register pinned by a policy", mrtd);
+                s->o->policy ? "allowed by the policy" : "no measurement pinned (no --policy)", mrtd);
 }
 
 /* Subjects: every listed file has its digest, and no file under artifacts/ or logs/ is unlisted. */
@@ -344,40 +327,4 @@ json_t *tb_verify_report_json(const struct tb_verify_report *report) {
   }
   return json_pack("{s:b, s:o, s:I, s:s, s:s}", "ok", ok, "checks", checks, "subjects",
                    (json_int_t)report->n_subjects, "tee", report->tee, "tcbStatus", report->tcb_status);
-}
-
-static int policy_list(const json_t *policy, const char *key, tb_error **err) {
-  json_t *v = json_object_get(policy, key);
-  size_t i;
-  json_t *item;
-  if (!json_is_array(v))
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "policy: \"%s\" must be a list of strings", key);
-  json_array_foreach(v, i, item) {
-    if (!json_is_string(item))
-      return tb_error_set(err, TB_EXIT_INPUT, 0, "policy: \"%s\" must be a list of strings", key);
-  }
-  return 0;
-}
-
-int tb_verify_policy_load(const char *path, json_t **policy, tb_error **err) {
-  static const char *const KEYS[] = {"tcbStatus", "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3"};
-  cleanup_json json_t *p = NULL;
-  int ret = tb_json_load_file(path, 1 << 20, &p, err);
-  if (ret < 0)
-    return tb_error_wrap(err, "--policy");
-  if (!json_is_object(p))
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "--policy %s: not a JSON object", path);
-  const char *key;
-  json_t *v;
-  json_object_foreach(p, key, v) {
-    size_t i = 0;
-    while (i < sizeof(KEYS) / sizeof(KEYS[0]) && strcmp(KEYS[i], key) != 0)
-      i++;
-    if (i == sizeof(KEYS) / sizeof(KEYS[0]))
-      return tb_error_set(err, TB_EXIT_INPUT, 0, "--policy %s: unknown key \"%s\"", path, key);
-    if ((ret = policy_list(p, key, err)) < 0)
-      return ret;
-  }
-  *policy = steal_pointer(&p);
-  return 0;
 }

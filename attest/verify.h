@@ -23,7 +23,7 @@
 
 struct tb_verify_options {
   const char *out_dir;
-  const json_t *policy;        /* parsed --policy, or NULL for the defaults (tcbStatus UpToDate) */
+  const json_t *policy;        /* policy.h's, or NULL for the defaults (tcbStatus UpToDate) */
   const char *collateral_json; /* for hardware quotes: QuoteCollateralV3 text, or NULL */
   int64_t now;                 /* Unix seconds at which certificates and collateral must be valid */
   bool allow_simulated;
@@ -45,10 +45,6 @@ struct tb_verify_report {
   char tee[16];        /* provider named in the bundle */
   char tcb_status[48]; /* from DCAP, "" when not reached */
 };
-
-/* Load and check a --policy file: {"tcbStatus": [...], "mrtd": [...], "rtmr0".."rtmr3": [...]},
- * every list optional, each a list of accepted values (lowercase hex for measurements). */
-int tb_verify_policy_load(const char *path, json_t **policy, tb_error **err);
 
 /* Run every check. Returns 0 when all pass; otherwise TB_EXIT_VERIFY with "<check>: <why>" of the
  * first failure. The report is filled either way. */

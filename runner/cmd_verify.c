@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "attest/policy.h"
 #include "attest/verify.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -21,7 +22,8 @@ static const char usage[] =
     "--allow-simulated); the TCB status and measurements against the policy; that every subject\n"
     "file matches its digest and no file is unlisted.\n"
     "\n"
-    "--policy FILE  {\"tcbStatus\": [...], \"mrtd\": [...], \"rtmr0\".. \"rtmr3\": [...]} (default: UpToDate)\n"
+    "--policy FILE  accepted TCB statuses and measurements: {\"tcbStatus\", \"mrtd\", \"rtmr0\"..\"rtmr3\",\n"
+    "               \"composeHash\", \"osImageHash\": [...]} (default: TCB status UpToDate only)\n"
     "--time UNIX_S  verify certificates and collateral at this time (default: now)\n"
     "--sim-root DIR the simulation root to trust (default: STORE/tee-sim)\n"
     "\n"
@@ -87,7 +89,7 @@ int cmd_verify(const struct tb_globals *g, int argc, char **argv, tb_error **err
   cleanup_json json_t *policy = NULL;
   cleanup_free char *collateral = NULL, *sim_dir = NULL;
   size_t len = 0;
-  if ((a.policy && tb_verify_policy_load(a.policy, &policy, err) < 0) ||
+  if ((a.policy && policy_load(a.policy, &policy, err) < 0) ||
       (a.collateral && tb_read_file(a.collateral, 16u << 20, &collateral, &len, err) < 0) ||
       tee_sim_dir(g->store_dir, a.sim_root, &sim_dir, err) < 0) {
     tb_error_wrap(err, "verify");

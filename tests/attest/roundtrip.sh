@@ -35,6 +35,17 @@ assert r["ok"] and r["tee"] == "simulated" and r["tcbStatus"] == "UpToDate" and 
 assert names[:8] == ["bundle", "envelope-signature", "binding", "quote", "tee", "tcb-status", "measurements",
                      "subjects"], names' "$T/last.out"
 
+# --policy: measurements and TCB statuses (attest/policy.h's format)
+mrtd=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print([c for c in r["checks"] if c["name"] == "measurements"][0]["detail"].split("mrtd ")[1])' "$T/last.out")
+echo "{\"mrtd\": [\"$mrtd\"], \"tcbStatus\": [\"UpToDate\"]}" >good-policy.json
+echo '{"mrtd": ["00"]}' >bad-mrtd.json
+echo '{"tcbStatus": ["OutOfDate"]}' >bad-tcb.json
+expect_exit 0 "a policy pinning the MRTD" "$TEEBUILD" verify --allow-simulated --policy good-policy.json out
+expect_exit 6 "a policy pinning another MRTD" "$TEEBUILD" verify --allow-simulated --policy bad-mrtd.json out
+expect_err '^teebuild: verify: measurements: mrtd ' "the measurements check is named"
+expect_exit 6 "a policy not allowing UpToDate" "$TEEBUILD" verify --allow-simulated --policy bad-tcb.json out
+expect_err '^teebuild: verify: tcb-status: UpToDate' "the tcb-status check is named"
+
 # each tamper, through the CLI: exit 6, first line naming the check
 tamper() { # NAME CHECK COMMAND...: copy out, apply COMMAND inside it, verify
   local name=$1 want=$2; shift 2
