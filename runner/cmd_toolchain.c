@@ -297,8 +297,8 @@ static int tc_fetch(const struct tb_globals *g, int argc, char **argv, tb_error 
   struct fetch_options opts = {0};
   const char *locks_dir = NULL;
   long timeout = 0;
-  int c, ret;
-  while ((c = getopt_long(argc, argv, "h", fetch_options, NULL)) != -1) {
+  int c, ret = 0;
+  while ((c = getopt_long(argc, argv, "h", fetch_options, NULL)) != -1 && ret >= 0) {
     if (c == OPT_LOCKS)
       locks_dir = optarg;
     else if (c == OPT_MAX_SIZE)
@@ -307,9 +307,9 @@ static int tc_fetch(const struct tb_globals *g, int argc, char **argv, tb_error 
       ret = parse_uint("toolchain fetch", "--timeout", optarg, 86400, &timeout, err);
     else
       ret = tb_usage_error(err, "toolchain fetch", "unknown option '%s'", argv[optind - 1]);
-    if (*err)
-      return ret;
   }
+  if (ret < 0)
+    return ret;
   opts.timeout_s = timeout;
   if (optind != argc - 1)
     return tb_usage_error(err, "toolchain fetch", "need one LOCKFILE or NAME@VERSION");
