@@ -71,12 +71,14 @@ fi
 mkdir -p "$tree/bin" "$tree/lib/python$pyver" "$tree/lib/python3/dist-packages"
 
 # The exact, hash-checked dependency set; pip runs from a throwaway venv because Debian's own pip
-# refuses to touch a system interpreter. Console scripts (with a venv shebang) are not needed: the
-# launcher runs `python3 -m slither`.
+# refuses to touch a system interpreter. Console scripts are not needed (the launcher runs
+# `python3 -m slither`) and their shebang names the throwaway venv, so they go, and so do their
+# lines in the RECORD files: the pack must not depend on where it was made.
 "$python" -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --no-deps --require-hashes --no-compile --only-binary :all: \
   --target "$tree/lib/python3/dist-packages" -r "$here/requirements.txt"
 rm -rf "$tree/lib/python3/dist-packages/bin"
+sed -i '\#^\.\./\.\./bin/#d' "$tree"/lib/python3/dist-packages/*.dist-info/RECORD
 
 # The standard library, without what Slither never loads and what varies with the Debian packages
 # installed on the machine (distutils, lib2to3, venv, ensurepip), nor the site hooks of the host.
@@ -123,8 +125,11 @@ cp "$launcher" "$tree/bin/slither"
 printf '%s\n' @ROOT@/lib/ld-linux-x86-64.so.2 --library-path @ROOT@/lib @ROOT@/bin/python3 -I -m slither \
   >"$tree/bin/slither.launch"
 
-jq -n --arg v "$version" '{name: "slither", version: $v, platform: "linux-amd64", entrypoints: ["slither"]}' \
-  >"$tree/toolchain.json"
+"$python" -c 'import json, sys; json.dump({"name": "slither", "version": sys.argv[1], "platform": "linux-amd64",
+  "entrypoints": ["slither"]}, sys.stdout)' "$version" >"$tree/toolchain.json"
+
+# Smoke test with an empty environment before it is packed.
+[ "$(env -i "$tree/bin/slither" --version)" = "$version" ] || die "the packed slither does not run"
 
 store_args=()
 [ -z "$store" ] || store_args=(--store "$store")
