@@ -44,3 +44,7 @@ while IFS= read -r lock; do
   (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
   echo "$sum" >"$stamp"
 done < <(find "$repo" -name package-lock.json -not -path '*/node_modules/*' -not -path "$repo/build*" | sort)
+
+# attest tests: independent verifiers (securesystemslib, in-toto-attestation) pinned by hash in a
+# venv under build-deps/, and the npm ones (@sigstore/core, @phala/dstack-sdk) from their lock.
+bash "$repo/tests/attest/install-deps.sh"

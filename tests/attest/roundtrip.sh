@@ -98,12 +98,10 @@ quote_rd=$(openssl base64 -d -A -in quote.b64 | od -An -tx1 -j568 -N64 -v | tr -
 check "openssl: quote report_data = SHA-256(provenance.json) || SHA-256(SPKI)" test "$quote_rd" = "$payload_sha$spki_sha"
 
 # independent verifiers, pinned (tests/attest/requirements.txt, package-lock.json)
-if [ ! -x "$TB_BUILD_DIR/attest-venv/bin/python" ] || [ ! -d "$TB_BUILD_DIR/attest-node/node_modules" ]; then
-  bash "$TB_SOURCE_DIR/tests/attest/install-deps.sh" "$TB_BUILD_DIR" >/dev/null 2>&1
-fi
+bash "$TB_SOURCE_DIR/tests/attest/install-deps.sh" >"$T/deps.log" 2>&1 || { sed 's/^/#   /' "$T/deps.log"; fail "install the pinned verifiers"; }
 expect_exit 0 "securesystemslib + in-toto-attestation accept the bundle" \
-  "$TB_BUILD_DIR/attest-venv/bin/python" "$TB_SOURCE_DIR/tests/attest/interop_verify.py" out
-export NODE_PATH="$TB_BUILD_DIR/attest-node/node_modules"
+  "$TB_SOURCE_DIR/build-deps/attest-venv/bin/python" "$TB_SOURCE_DIR/tests/attest/interop_verify.py" out
+export NODE_PATH="$TB_SOURCE_DIR/tests/attest/node_modules"
 expect_exit 0 "@sigstore/core verifies the DSSE envelope" node "$TB_SOURCE_DIR/tests/attest/interop_verify.js" out
 
 # Phala's SDK against our simulator
