@@ -66,11 +66,9 @@ static void check_fields(const struct tdx_quote *q, const json_t *w, const char 
   expect_hex(w, "mr_config_id", b->mr_config_id, 48, file);
   expect_hex(w, "mr_owner", b->mr_owner, 48, file);
   expect_hex(w, "mr_owner_config", b->mr_owner_config, 48, file);
-  char key[8];
-  for (int i = 0; i < 4; i++) {
-    snprintf(key, sizeof(key), "rt_mr%d", i);
-    expect_hex(w, key, b->rtmr[i], 48, file);
-  }
+  static const char *const rtmr_keys[4] = {"rt_mr0", "rt_mr1", "rt_mr2", "rt_mr3"};
+  for (int i = 0; i < 4; i++)
+    expect_hex(w, rtmr_keys[i], b->rtmr[i], 48, file);
   expect_hex(w, "report_data", b->report_data, 64, file);
   expect_hex(w, "qe_report_mr_signer", q->qe_report.mr_signer, 32, file);
   if (b->tee_tcb_svn2) {
