@@ -457,8 +457,9 @@ int store_add(struct store *store, const struct store_add_request *req, struct t
     if (lseek(fd, 0, SEEK_SET) < 0)
       return tb_error_set(err, TB_EXIT_INPUT, errno, "%s: seek", req->path);
   }
-  bool already = false;
-  if ((ret = add_checked(store, &r, fd, size, &already, err)) < 0)
+  /* Checked again under the lock in commit_staged(); this only saves unpacking for nothing. */
+  bool already = is_installed(store, req->sha256);
+  if (!already && (ret = add_checked(store, &r, fd, size, &already, err)) < 0)
     return ret;
   if (already_installed)
     *already_installed = already;

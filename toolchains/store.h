@@ -55,7 +55,7 @@ struct store_add_request {
 
 /* Check the digest, unpack into STORE/tmp, seal the tree read-only, then move it into place under
  * the store lock. The store is unchanged unless this succeeds. Installing a digest that is already
- * there only refreshes its name and use stamp (*already_installed tells, if non-NULL). */
+ * there only refreshes its use stamp (*already_installed tells, if non-NULL); its name stays. */
 int store_add(struct store *store, const struct store_add_request *req, struct toolchain_info *out,
               bool *already_installed, tb_error **err);
 

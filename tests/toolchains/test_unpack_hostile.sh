@@ -32,7 +32,11 @@ printf '#!/bin/true\n' > "$T/prog"
 psha=$(sha256sum "$T/prog" | cut -c1-64)
 expect_exit 0 "single file installs" "$TEEBUILD" toolchain add "$T/prog" --sha256 "$psha" --name prog --version 2
 check "single file is bin/prog, mode 0555" test "$(stat -c %a "$TEEBUILD_STORE/toolchains/$psha/root/bin/prog")" = 555
-expect_exit 3 "single file without --name" "$TEEBUILD" toolchain add "$T/prog" --sha256 "$psha" --kind file
+printf '#!/bin/true\n# other\n' > "$T/prog2"
+expect_exit 3 "single file without --name" "$TEEBUILD" toolchain add "$T/prog2" --kind file \
+  --sha256 "$(sha256sum "$T/prog2" | cut -c1-64)"
+expect_exit 0 "adding an installed digest again" "$TEEBUILD" toolchain add "$T/prog" --sha256 "$psha"
+expect_err "already installed: prog@2" "an installed digest is not unpacked again"
 expect_exit 3 "wrong digest" "$TEEBUILD" toolchain add "$T/prog" --sha256 "$(printf '%064d' 0)" --name p --version 1
 expect_err "digest mismatch: expected sha256:0{64}, got sha256:$psha" "digest mismatch names both digests"
 expect_exit 2 "usage: no --sha256" "$TEEBUILD" toolchain add "$T/prog"
