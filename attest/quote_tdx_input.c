@@ -30,11 +30,15 @@ static int is_hex_text(const char *s, size_t len) {
   return 1;
 }
 
-static int decode_hex(const char *s, size_t len, unsigned char **out, size_t *out_len, tb_error **err) {
-  if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    s += 2;
-    len -= 2;
+static void strip_0x(const char **s, size_t *len) {
+  if (*len >= 2 && (*s)[0] == '0' && ((*s)[1] == 'x' || (*s)[1] == 'X')) {
+    *s += 2;
+    *len -= 2;
   }
+}
+
+static int decode_hex(const char *s, size_t len, unsigned char **out, size_t *out_len, tb_error **err) {
+  strip_0x(&s, &len);
   if (!is_hex_text(s, len))
     return tb_error_set(err, TB_EXIT_INPUT, 0, "quote: not hex");
   cleanup_free char *z = xstrndup(s, len);
@@ -68,12 +72,9 @@ int tdx_quote_decode_input(const char *data, size_t len, unsigned char **quote, 
     return decode_json_response(s, n, quote, quote_len, err);
   const char *h = s;
   size_t hn = n;
-  if (hn >= 2 && h[0] == '0' && (h[1] == 'x' || h[1] == 'X')) {
-    h += 2;
-    hn -= 2;
-  }
+  strip_0x(&h, &hn);
   if (is_hex_text(h, hn))
-    return decode_hex(s, n, quote, quote_len, err);
+    return decode_hex(h, hn, quote, quote_len, err);
   *quote = xmalloc(len ? len : 1);
   memcpy(*quote, data, len);
   *quote_len = len;

@@ -8,10 +8,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
+
 #include "attest/dcap.h"
+#include "attest/dcap_crypto.h"
 #include "attest/sim_quote.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 #include "tests/dcap/tap.h"
 
@@ -29,6 +33,129 @@ static void check_concurrent_creation(const char *dir) {
   while (wait(&status) > 0)
     failures += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
   tap_check(failures == 0, "%d concurrent creators of the sim PKI all succeed", N);
+}
+
+/* A private key of the sim PKI (PEM file in the sim dir), to forge what only the simulation could sign. */
+static EVP_PKEY *sim_key(const char *sim, const char *part) {
+  cleanup_free char *path = xasprintf("%s/%s.pem", sim, part);
+  FILE *f = fopen(path, "r");
+  EVP_PKEY *k = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+  if (f)
+    fclose(f);
+  if (k == NULL)
+    tap_bail("cannot read a sim key");
+  return k;
+}
+
+/* A debug TD, correctly signed by the attestation key: refused at td-attributes. */
+static void check_debug_td(const char *sim, const unsigned char *quote, size_t len, const char *coll,
+                           const unsigned char *root, size_t root_len, int64_t now) {
+  cleanup_free unsigned char *m = xmalloc(len);
+  memcpy(m, quote, len);
+  m[48 + 120] |= 0x01; /* TD_ATTRIBUTES.TUD.DEBUG */
+  cleanup_pkey EVP_PKEY *ak = sim_key(sim, "attestation");
+  if (ecdsa_sign_raw(ak, m, 632, m + 636) < 0)
+    tap_bail("re-sign");
+  cleanup_tdx_quote struct tdx_quote *q = NULL;
+  cleanup_error tb_error *err = NULL;
+  struct dcap_verdict v;
+  int ret = tdx_quote_parse(m, len, &q, &err);
+  if (ret == 0)
+    ret = dcap_verify(q, coll, root, root_len, now, &v, &err);
+  tap_check(ret < 0 && strncmp(err->msg, "td-attributes: ", 15) == 0, "debug TD refused at td-attributes: %s",
+            err ? err->msg : "accepted");
+}
+
+/* Re-sign a collateral document after edit() changed it, as the sim TCB signing key would. */
+static char *resign(const char *coll, const char *name, void (*edit)(json_t *doc), const char *sim) {
+  json_t *c = json_loads(coll, 0, NULL);
+  json_t *doc = json_loads(json_string_value(json_object_get(c, name)), 0, NULL);
+  edit(doc);
+  cleanup_free char *text = json_dumps(doc, JSON_COMPACT);
+  json_decref(doc);
+  unsigned char sig[64];
+  char hex[129];
+  cleanup_pkey EVP_PKEY *k = sim_key(sim, "tcb-signing");
+  if (ecdsa_sign_raw(k, text, strlen(text), sig) < 0)
+    tap_bail("sign");
+  tb_hex_encode(sig, 64, hex);
+  cleanup_free char *sig_name = xasprintf("%s_signature", name);
+  json_object_set_new(c, name, json_string(text));
+  json_object_set_new(c, sig_name, json_string(hex));
+  char *out = json_dumps(c, 0);
+  json_decref(c);
+  return out;
+}
+
+static void platform_out_of_date(json_t *tcb_info) {
+  json_t *level = json_array_get(json_object_get(tcb_info, "tcbLevels"), 0);
+  json_object_set_new(level, "tcbStatus", json_string("OutOfDate"));
+  json_object_set_new(level, "advisoryIDs", json_pack("[s,s]", "INTEL-SA-00001", "INTEL-SA-00002"));
+}
+
+static void qe_sw_hardening(json_t *qe_identity) {
+  json_t *level = json_array_get(json_object_get(qe_identity, "tcbLevels"), 0);
+  json_object_set_new(level, "tcbStatus", json_string("SWHardeningNeeded"));
+  json_object_set_new(level, "advisoryIDs", json_pack("[s,s]", "INTEL-SA-00002", "INTEL-SA-00003"));
+}
+
+static void qe_other_signer(json_t *qe_identity) {
+  json_object_set_new(qe_identity, "mrsigner", json_string("DC9E2A7C6F948F17474E34A7FC43ED030F7C1563F1BABDDF6340C82E0E54A8C5"));
+}
+
+static void platform_svn_too_high(json_t *tcb_info) {
+  json_t *level = json_array_get(json_object_get(tcb_info, "tcbLevels"), 0);
+  json_object_set_new(level, "tcb", json_pack("{s:[{s:i}],s:i,s:[{s:i}]}", "sgxtcbcomponents", "svn", 99, "pcesvn", 0,
+                                              "tdxtcbcomponents", "svn", 0));
+}
+
+static void module_out_of_date(json_t *tcb_info) {
+  json_t *id = json_array_get(json_object_get(tcb_info, "tdxModuleIdentities"), 0);
+  json_t *level = json_array_get(json_object_get(id, "tcbLevels"), 0);
+  json_object_set_new(json_object_get(level, "tcb"), "isvsvn", json_integer(200));
+}
+
+static char *verify_text(const struct tdx_quote *q, const char *coll, const unsigned char *root, size_t root_len,
+                         int64_t now) {
+  struct dcap_verdict v;
+  cleanup_error tb_error *err = NULL;
+  if (dcap_verify(q, coll, root, root_len, now, &v, &err) < 0)
+    return xstrdup(err->msg);
+  char *s = xasprintf("%s", v.status);
+  for (size_t i = 0; i < v.n_advisories; i++) {
+    char *t = xasprintf("%s %s", s, v.advisory_ids[i]);
+    free(s);
+    s = t;
+  }
+  dcap_verdict_clear(&v);
+  return s;
+}
+
+/* Status rules on collateral the simulation re-signs: worst status wins, advisories merged once. */
+static void check_status_rules(const char *sim, const struct tdx_quote *q, const char *coll, const unsigned char *root,
+                               size_t root_len, int64_t now) {
+  struct {
+    const char *doc;
+    void (*edit)(json_t *);
+    const char *want, *what;
+  } cases[] = {
+      {"tcb_info", platform_out_of_date, "OutOfDate INTEL-SA-00001 INTEL-SA-00002", "platform level OutOfDate with advisories"},
+      {"qe_identity", qe_sw_hardening, "SWHardeningNeeded INTEL-SA-00002 INTEL-SA-00003", "QE level SWHardeningNeeded"},
+      {"qe_identity", qe_other_signer, "qe-identity: QE MRSIGNER", "QE identity of another signer"},
+      {"tcb_info", platform_svn_too_high, "tcb-level: No matching TCB level found", "no platform level low enough"},
+      {"tcb_info", module_out_of_date, "tdx-module: module ISVSVN", "TDX module below every level"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    cleanup_free char *c = resign(coll, cases[i].doc, cases[i].edit, sim);
+    cleanup_free char *got = verify_text(q, c, root, root_len, now);
+    tap_check(strncmp(got, cases[i].want, strlen(cases[i].want)) == 0, "%s: %s", cases[i].what, got);
+  }
+  /* Both at once: the worse status, and the advisory both name appears once. */
+  cleanup_free char *c1 = resign(coll, "tcb_info", platform_out_of_date, sim);
+  cleanup_free char *c2 = resign(c1, "qe_identity", qe_sw_hardening, sim);
+  cleanup_free char *got = verify_text(q, c2, root, root_len, now);
+  tap_check(strcmp(got, "OutOfDate INTEL-SA-00001 INTEL-SA-00002 INTEL-SA-00003") == 0,
+            "platform OutOfDate + QE SWHardeningNeeded merge: %s", got);
 }
 
 int main(void) {
@@ -84,6 +211,9 @@ int main(void) {
   tap_check(ret == 0, "a second quote from the same sim dir verifies with the same collateral");
   dcap_verdict_clear(&v);
   tb_error_free(&err);
+
+  check_debug_td(sim, quote, len, coll, root, root_len, now);
+  check_status_rules(sim, q, coll, root, root_len, now);
 
   /* Collateral outlives its 30 days: refused like real collateral. */
   ret = dcap_verify(q, coll, root, root_len, now + 31 * 24 * 3600, &v, &err);
