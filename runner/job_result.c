@@ -1,10 +1,12 @@
 /* The one --json object run and build print on stdout (design.md "Machine-readable results"). */
 #include <ftw.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/xalloc.h"
+#include "runner/build_result.h"
 #include "runner/job.h"
 
 static size_t n_subjects; /* nftw has no user pointer */
@@ -52,6 +54,8 @@ void job_print_result(const struct job_run *run, int exit_code) {
                                           "exitCode", exit_code, "subjects", (json_int_t)count_subjects(out),
                                           "tee", provider ? provider : json_string("none"), "bundle",
                                           provider ? json_string(bundle_path) : json_null());
+  if (strcmp(job_run_record(run)->build_type, JOB_BUILD_TYPE_SOLC) == 0)
+    build_result_extend(result, out); /* the seed's build --json fields */
   print_json(result);
 }
 
