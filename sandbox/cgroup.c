@@ -124,9 +124,11 @@ static int try_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
   int r = write_value(dir, "memory.max", mem);
   if (r == 0)
     r = write_value(dir, "pids.max", pids);
-  if (r == 0)
-    write_value(dir, "memory.swap.max", "0"); /* optional: absent without swap accounting */
-  return r;
+  if (r < 0)
+    return r;
+  write_value(dir, "memory.swap.max", "0"); /* optional: absent without swap accounting */
+  cg->v2_dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return cg->v2_dir_fd < 0 ? -errno : 0;
 }
 
 static int try_v1(struct jail_cgroup *cg, const struct jail_limits *lim) {
@@ -150,14 +152,27 @@ static int try_v1(struct jail_cgroup *cg, const struct jail_limits *lim) {
   int r = write_value(cg->dirs[0], "memory.limit_in_bytes", mem);
   if (r == 0)
     r = write_value(cg->dirs[1], "pids.max", pids);
-  if (r == 0)
-    write_value(cg->dirs[0], "memory.memsw.limit_in_bytes", mem); /* optional: swap accounting */
-  return r;
+  if (r < 0)
+    return r;
+  write_value(cg->dirs[0], "memory.memsw.limit_in_bytes", mem); /* optional: swap accounting */
+  for (int i = 0; i < CGROUP_V1_CONTROLLERS; i++) {
+    cleanup_free char *tasks = xasprintf("%s/tasks", cg->dirs[i]);
+    if ((cg->v1_tasks_fds[i] = open(tasks, O_WRONLY | O_CLOEXEC)) < 0)
+      return -errno;
+  }
+  return 0;
+}
+
+static void cgroup_init(struct jail_cgroup *cg) {
+  memset(cg, 0, sizeof(*cg));
+  cg->v2_dir_fd = -1;
+  for (int i = 0; i < CGROUP_V1_CONTROLLERS; i++)
+    cg->v1_tasks_fds[i] = -1;
 }
 
 int cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim, tb_error **err) {
   (void)err; /* an unusable hierarchy is not an error here: the caller decides whether none will do */
-  memset(cg, 0, sizeof(*cg));
+  cgroup_init(cg);
   int r = try_v2(cg, lim);
   if (r == 0)
     return 0;
@@ -171,14 +186,10 @@ int cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim, tb_erro
   return 0;
 }
 
-int cgroup_attach(const struct jail_cgroup *cg, pid_t pid, tb_error **err) {
-  char value[32];
-  snprintf(value, sizeof(value), "%d", (int)pid);
-  for (int i = 0; i < CGROUP_V1_CONTROLLERS && cg->dirs[i]; i++) {
-    int r = write_value(cg->dirs[i], "cgroup.procs", value);
-    if (r < 0)
-      return tb_error_set(err, TB_EXIT_SANDBOX, -r, "join cgroup %s", cg->dirs[i]);
-  }
+int cgroup_join_self(const struct jail_cgroup *cg, tb_error **err) {
+  for (int i = 0; i < CGROUP_V1_CONTROLLERS && cg->kind == CGROUP_V1; i++)
+    if (write(cg->v1_tasks_fds[i], "0", 1) != 1)
+      return tb_error_set(err, TB_EXIT_SANDBOX, errno, "join cgroup %s", cg->dirs[i]);
   return 0;
 }
 
@@ -207,14 +218,15 @@ void cgroup_read_events(const struct jail_cgroup *cg, struct cgroup_events *ev) 
 }
 
 void cgroup_destroy(struct jail_cgroup *cg) {
+  tb_cleanup_closep(&cg->v2_dir_fd);
   for (int i = 0; i < CGROUP_V1_CONTROLLERS; i++) {
+    tb_cleanup_closep(&cg->v1_tasks_fds[i]);
     if (cg->dirs[i] == NULL)
       continue;
     /* The kernel may still be releasing the last members for a moment after they were reaped. */
     for (int tries = 0; rmdir(cg->dirs[i]) < 0 && errno == EBUSY && tries < 200; tries++)
       nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
     free(cg->dirs[i]);
-    cg->dirs[i] = NULL;
   }
-  cg->kind = CGROUP_NONE;
+  cgroup_init(cg);
 }

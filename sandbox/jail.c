@@ -138,6 +138,10 @@ static int spawn_init(const struct jail_plan *plan, struct supervision *s, tb_er
       .pidfd = (uint64_t)(uintptr_t)&s->pidfd,
       .exit_signal = SIGCHLD,
   };
+  if (plan->cgroup->v2_dir_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t)plan->cgroup->v2_dir_fd;
+  }
   long pid = syscall(SYS_clone3, &args, sizeof(args));
   if (pid < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "clone3 into new namespaces");
@@ -288,9 +292,9 @@ static void record_isolation(const struct jail_config *cfg, const struct jail_cg
   snprintf(iso->seccomp_digest, sizeof(iso->seccomp_digest), "%s", prog->digest);
 }
 
-/* Start the jail and let it go: id maps, cgroup, then GO. */
-static int start_jail(const struct jail_plan *plan, const struct jail_cgroup *cg,
-                      struct supervision *s, struct jail_isolation *iso, tb_error **err) {
+/* Start the jail and let it go once its id maps are written. */
+static int start_jail(const struct jail_plan *plan, struct supervision *s,
+                      struct jail_isolation *iso, tb_error **err) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "socketpair");
@@ -302,7 +306,7 @@ static int start_jail(const struct jail_plan *plan, const struct jail_cgroup *cg
   if (r < 0)
     return r;
   struct sync_msg go = {.type = SYNC_GO};
-  if (idmap_write(s->pid, iso, err) < 0 || cgroup_attach(cg, s->pid, err) < 0)
+  if (idmap_write(s->pid, iso, err) < 0)
     return -1;
   r = sync_send(s->sync, &go, -1);
   return r < 0 ? tb_error_set(err, TB_EXIT_SANDBOX, -r, "start the jail") : 0;
@@ -328,12 +332,12 @@ int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error
                         "sandbox: no usable cgroup (v2 with memory, pids and cpu, or writable v1); "
                         "running with rlimits only must be allowed explicitly");
   record_isolation(cfg, &cg, prog, &result->isolation);
-  struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .seccomp = prog,
+  struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .seccomp = prog, .cgroup = &cg,
                            .cgroup_in_force = cg.kind != CGROUP_NONE, .host_root = geteuid() == 0};
   __attribute__((cleanup(release_supervision))) struct supervision s = {
       .pid = -1, .pidfd = -1, .sync = -1, .notify = -1, .out_fd = -1};
   double started = monotonic_s();
-  if (start_jail(&plan, &cg, &s, &result->isolation, err) < 0) {
+  if (start_jail(&plan, &s, &result->isolation, err) < 0) {
     if (s.pid > 0) {
       kill_jail(&s);
       reap_init(s.pid);

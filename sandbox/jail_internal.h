@@ -69,6 +69,8 @@ enum cgroup_kind { CGROUP_NONE, CGROUP_V1, CGROUP_V2 };
 struct jail_cgroup {
   enum cgroup_kind kind;
   char *dirs[CGROUP_V1_CONTROLLERS]; /* v2: dirs[0] only */
+  int v2_dir_fd;                     /* v2: for clone3's CLONE_INTO_CGROUP */
+  int v1_tasks_fds[CGROUP_V1_CONTROLLERS]; /* v1: the jail's init joins through these */
 };
 
 struct cgroup_events {
@@ -78,7 +80,10 @@ struct cgroup_events {
 
 /* Make the job's cgroup with its limits; falls back v2 -> v1 -> none and records which. */
 int cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim, tb_error **err);
-int cgroup_attach(const struct jail_cgroup *cg, pid_t pid, tb_error **err);
+/* In the jail's init, before anything else runs there: join the v1 cgroups by writing "0" to
+ * their tasks files. (A thread moving itself skips the global threadgroup lock whose RCU grace
+ * period makes a parent-side attach cost several milliseconds; v2 joins at clone3 instead.) */
+int cgroup_join_self(const struct jail_cgroup *cg, tb_error **err);
 /* CPU time the job's cgroup has used, in nanoseconds; 0 without a cgroup. */
 uint64_t cgroup_cpu_usage_ns(const struct jail_cgroup *cg);
 void cgroup_read_events(const struct jail_cgroup *cg, struct cgroup_events *ev);
@@ -116,6 +121,7 @@ struct jail_plan {
   const struct jail_config *cfg;
   struct jail_limits limits;
   const struct seccomp_program *seccomp;
+  const struct jail_cgroup *cgroup;
   bool cgroup_in_force;  /* else rlimits alone bound the job (RLIMIT_DATA for memory) */
   bool host_root;        /* teebuild runs as root: supplementary groups can (and must) be dropped */
   int sync_fd;

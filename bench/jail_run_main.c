@@ -1,0 +1,53 @@
+/* tb-jail-run: run one program in the jail from the command line, for benchmarks (and by hand)
+ * until `teebuild run` exists. stdin is /dev/null; stdout and stderr are passed through (they must
+ * not be a terminal).
+ *   tb-jail-run [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... --out DIR -- PROG ARG... */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "sandbox/jail.h"
+
+static int usage(void) {
+  fprintf(stderr, "usage: tb-jail-run [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... "
+                  "--out DIR -- PROG [ARG]...\n");
+  return 2;
+}
+
+int main(int argc, char **argv) {
+  static const char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "TZ=UTC", "LC_ALL=C.UTF-8",
+                                    "LANG=C.UTF-8", "SOURCE_DATE_EPOCH=0", NULL};
+  cleanup_free struct jail_bind *binds = xcalloc((size_t)argc, sizeof(*binds));
+  struct jail_config cfg = {.env = env, .binds = binds, .stdin_fd = -1, .stdout_fd = 1,
+                            .stderr_fd = 2, .seccomp_profile = "default"};
+  int i = 1;
+  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    char *colon;
+    if (!strcmp(argv[i], "--profile") && i + 1 < argc)
+      cfg.seccomp_profile = argv[++i];
+    else if (!strcmp(argv[i], "--allow-no-cgroups"))
+      cfg.lowering.allow_no_cgroups = true;
+    else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+      cfg.out_host_dir = argv[++i];
+    else if (!strcmp(argv[i], "--bind") && i + 1 < argc && (colon = strchr(argv[++i], ':'))) {
+      *colon = '\0';
+      binds[cfg.n_binds++] = (struct jail_bind){argv[i], colon + 1};
+    } else
+      return usage();
+  }
+  if (i + 1 >= argc || cfg.out_host_dir == NULL)
+    return usage();
+  cfg.argv = (const char *const *)&argv[i + 1];
+  struct jail_result result;
+  cleanup_error tb_error *err = NULL;
+  if (jail_run(&cfg, &result, &err) < 0) {
+    tb_error_print(err, stderr);
+    return tb_error_exit_code(err);
+  }
+  char desc[128];
+  if (result.outcome != JAIL_EXITED || result.exit_code != 0)
+    fprintf(stderr, "tb-jail-run: %s\n", jail_outcome_describe(&result, desc, sizeof(desc)));
+  return result.outcome == JAIL_EXITED ? result.exit_code : 1;
+}
