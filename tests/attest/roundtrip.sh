@@ -114,6 +114,14 @@ DSTACK_SIMULATOR_ENDPOINT="$T/dstack.sock" expect_exit 0 "@phala/dstack-sdk gets
 DSTACK_SIMULATOR_ENDPOINT="$T/dstack.sock" expect_exit 0 "--tee dstack honours DSTACK_SIMULATOR_ENDPOINT" \
   "$TEEBUILD" --tee dstack --json quote --report-data 1234
 check "the quote over 1234 is padded" grep -q '"reportData":"1234000000' "$T/last.out"
+# ...and through an http:// DSTACK_SIMULATOR_ENDPOINT, as the SDKs accept it too
+python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" http "$T/port" "$T/dstack.sock" &
+front=$!
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+DSTACK_SIMULATOR_ENDPOINT="http://127.0.0.1:$(cat "$T/port")" expect_exit 0 "--tee dstack over an http endpoint" \
+  "$TEEBUILD" --tee dstack --json quote --report-data abcd
+check "the quote over abcd is padded" grep -q '"reportData":"abcd000000' "$T/last.out"
+kill "$front"
 kill "$sim" && wait "$sim"
 check "tee-sim removes its socket on SIGTERM" test ! -e "$T/dstack.sock"
 
@@ -123,6 +131,27 @@ DSTACK_SIMULATOR_ENDPOINT="$T/nothing.sock" expect_exit 5 "--tee dstack with no 
 expect_err '^teebuild: quote: tee dstack: .*nothing.sock' "the dstack error names the endpoint"
 check "the error is one line" test "$(wc -l <"$T/last.err")" -eq 1
 expect_exit 2 "report_data longer than 64 bytes" "$TEEBUILD" --tee simulated quote --report-data "$(printf '%0130d' 0)"
+
+# legacy tappd (a stand-in agent): TdxQuote with hash_algorithm raw and exactly 64 bytes
+python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" tappd "$T/tappd.sock" "$T/tappd.log" &
+tappd=$!
+for _ in $(seq 50); do [ -S "$T/tappd.sock" ] && break; sleep 0.1; done
+TAPPD_SIMULATOR_ENDPOINT="$T/tappd.sock" expect_exit 0 "--tee tappd" "$TEEBUILD" --tee tappd quote --report-data 1234
+check "tappd was asked for a raw 64-byte report_data" python3 -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+assert r["path"] == "/prpc/Tappd.TdxQuote?json" and r["body"]["hash_algorithm"] == "raw", r
+assert r["body"]["report_data"] == "1234" + "0" * 124, r' "$T/tappd.log"
+check "the tappd quote is passed through" grep -qx "04001234$(printf '%0124d' 0)" "$T/last.out"
+kill "$tappd"
+
+# --key: a PEM P-256 key of the user's (TEEBUILD_SIGNING_KEY) instead of the ephemeral one
+openssl ecparam -name prime256v1 -genkey -noout -out user.key 2>/dev/null
+openssl pkey -in user.key -pubout -outform DER 2>/dev/null | openssl dgst -sha256 -r | cut -d' ' -f1 >user.keyid
+TEEBUILD_SIGNING_KEY="$T/user.key" expect_exit 0 "run signed with the user's key" \
+  "$TEEBUILD" --tee simulated run job.json -o "$T/out-key"
+check "the keyid names the user's key" grep -q "\"keyid\": \"sha256:$(cat user.keyid)\"" out-key/teebuild.bundle.json
+expect_exit 0 "and it verifies" "$TEEBUILD" verify --allow-simulated out-key
 
 # --tee none: signed but no evidence
 expect_exit 0 "run with --tee none" "$TEEBUILD" --tee none run job.json -o "$T/out-none"
