@@ -34,3 +34,9 @@ echo "Artifacts:   $out/artifacts/contracts/ExampleToken.sol/ExampleToken.json"
 echo "             $out/artifacts/build-info/ (Hardhat format), solc-input.json, solc-output.json"
 echo "Provenance:  $out/provenance.json"
 echo "Bundle:      $out/teebuild.bundle.json"
+
+# Anyone can check it offline: signature, binding, quote (here the local simulation root, which
+# is why --allow-simulated is needed; a dstack build verifies with --collateral), subjects.
+echo >&2
+echo "demo: teebuild verify $out --allow-simulated" >&2
+"$teebuild" verify "$out" --allow-simulated
