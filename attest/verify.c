@@ -10,6 +10,7 @@
 #include "attest/dsse.h"
 #include "attest/eventlog.h"
 #include "attest/key.h"
+#include "attest/links.h"
 #include "attest/policy.h"
 #include "attest/provenance.h"
 #include "attest/quote_tdx.h"
@@ -267,6 +268,18 @@ static bool check_provenance_file(struct state *s) {
   return record(s, TB_CHECK_PROVENANCE_FILE, true, "identical to the signed payload");
 }
 
+/* Links: the outputs this one was made from still hold what it read (an audit's build). */
+static void check_links(struct state *s) {
+  cleanup_json json_t *statement = NULL;
+  cleanup_error tb_error *e = NULL;
+  cleanup_free char *detail = NULL;
+  if (tb_json_load_buf("payload", (const char *)s->env.payload, s->env.payload_len, &statement, &e) < 0)
+    return; /* check_subjects has said so */
+  enum tb_links_result r = tb_links_check(s->o->out_dir, statement, &detail);
+  if (r != TB_LINKS_NONE)
+    record(s, TB_CHECK_LINKS, r == TB_LINKS_OK, "%s", detail);
+}
+
 static void run_checks(struct state *s) {
   if (!check_bundle(s)) {
     static const char *const REST[] = {TB_CHECK_SIGNATURE, TB_CHECK_BINDING, TB_CHECK_QUOTE, TB_CHECK_TEE,
@@ -294,6 +307,7 @@ static void run_checks(struct state *s) {
   if (sig) {
     check_subjects(s);
     check_provenance_file(s);
+    check_links(s);
   } else {
     not_checked(s, TB_CHECK_SUBJECTS, TB_CHECK_SIGNATURE);
     not_checked(s, TB_CHECK_PROVENANCE_FILE, TB_CHECK_SIGNATURE);

@@ -20,6 +20,7 @@
 #define TB_CHECK_MEASUREMENTS "measurements"
 #define TB_CHECK_SUBJECTS "subjects"
 #define TB_CHECK_PROVENANCE_FILE "provenance-file"
+#define TB_CHECK_LINKS "links" /* only for outputs chained to another (attest/links.h) */
 
 struct tb_verify_options {
   const char *out_dir;

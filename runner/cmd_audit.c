@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attest/bundle.h"
+#include "attest/links.h"
 #include "attest/verify.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -21,6 +23,7 @@
 #include "common/xalloc.h"
 #include "runner/cli.h"
 #include "runner/job.h"
+#include "runner/paths.h"
 #include "runner/slither_archive.h"
 #include "runner/slither_report.h"
 #include "runner/tee_setup.h"
@@ -194,21 +197,62 @@ static int verify_build(const struct tb_globals *g, const struct audit_args *a, 
   return 0;
 }
 
-/* The build the audit read, as resolvedDependencies: its bundle, then each of its subjects. */
-static int build_link(const char *build, json_t **deps, char bundle_hex[TB_SHA256_HEX_LEN + 1], tb_error **err) {
+/* The path from directory `from` to `to` (both absolute and resolved), malloc'ed: "../" for each
+ * directory of from below their common ancestor, then the rest of to. */
+static char *relative_path(const char *from, const char *to) {
+  size_t common = 0; /* the longest shared prefix ending at a component boundary in both */
+  for (size_t i = 0;; i++) {
+    if ((from[i] == '\0' || from[i] == '/') && (to[i] == '\0' || to[i] == '/'))
+      common = i;
+    if (from[i] != to[i] || from[i] == '\0')
+      break;
+  }
+  size_t ups = 0;
+  for (const char *p = from + common; *p; p++)
+    ups += *p == '/' && p[1] != '\0' && p[1] != '/';
+  const char *rest = to + common + (to[common] == '/');
+  char *rel = xcalloc(3 * ups + strlen(rest) + 1, 1);
+  for (size_t i = 0; i < ups; i++)
+    strcat(rel, "../");
+  return strcat(rel, rest);
+}
+
+/* Where the build lies seen from AUDIT ("../build"): verify follows it to check the build still
+ * holds what was audited, and a relative path keeps host paths out of the statement. */
+static int build_seen_from_audit(const char *build, const char *audit, char **rel, tb_error **err) {
+  cleanup_free char *parent = path_dirname(audit);
+  int ret = tb_mkdir_p(parent, 0755, err);
+  if (ret < 0)
+    return ret;
+  cleanup_free char *from = realpath(parent, NULL);
+  cleanup_free char *to = realpath(build, NULL);
+  if (from == NULL || to == NULL)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "resolve %s", from == NULL ? parent : build);
+  cleanup_free char *below = relative_path(from, to);
+  *rel = xasprintf("../%s", below); /* out of AUDIT itself */
+  return 0;
+}
+
+/* The build the audit read, as resolvedDependencies: its bundle (with where it lies), then each of
+ * its subjects. */
+static int build_link(const char *build, const char *audit, json_t **deps, char bundle_hex[TB_SHA256_HEX_LEN + 1],
+                      tb_error **err) {
   cleanup_free char *bundle = xasprintf("%s/teebuild.bundle.json", build);
   cleanup_free char *prov_path = xasprintf("%s/provenance.json", build);
   unsigned char digest[TB_SHA256_LEN];
   cleanup_json json_t *statement = NULL;
+  cleanup_free char *rel = NULL;
   int ret = tb_sha256_file(bundle, digest, NULL, err);
   if (ret == 0)
     ret = tb_json_load_file(prov_path, AUDIT_JSON_MAX_BYTES, &statement, err);
+  if (ret == 0)
+    ret = build_seen_from_audit(build, audit, &rel, err);
   if (ret < 0)
     return ret;
   tb_hex_encode(digest, sizeof(digest), bundle_hex);
   cleanup_json json_t *list = json_array();
-  json_array_append_new(list, json_pack("{s:s, s:{s:s}}", "name", "build/teebuild.bundle.json", "digest", "sha256",
-                                        bundle_hex));
+  json_array_append_new(list, json_pack("{s:s, s:{s:s}, s:{s:s}}", "name", "build/" TB_BUNDLE_FILE, "digest", "sha256",
+                                        bundle_hex, "annotations", TB_LINK_OUT_ANNOTATION, rel));
   size_t i;
   json_t *subject;
   json_array_foreach(json_object_get(statement, "subject"), i, subject) {
@@ -242,11 +286,12 @@ static json_t *lowered_job(const struct audit_args *a, const char *inputs_dir) {
 }
 
 static json_t *external_parameters(const struct audit_args *a, const char *bundle_hex) {
-  return json_pack("{s:{s:{s:s}}, s:s, s:s, s:s?, s:s?}", "build", "bundle", "sha256", bundle_hex, "slither",
+  return json_pack("{s:{s:{s:s}}, s:s, s:s, s:s*, s:s*}", "build", "bundle", "sha256", bundle_hex, "slither",
                    a->slither, "failOn", a->fail_on, "detectors", a->detectors, "exclude", a->exclude);
 }
 
 struct collect_ctx {
+  const char *fail_on; /* as the user named the level */
   int fail_level;
   bool counted;
   struct slither_counts counts;
@@ -297,8 +342,8 @@ static int collect_report(struct job_run *run, void *opaque, tb_error **failure,
   ctx->counted = true;
   size_t failing = ctx->fail_level == SLITHER_FAIL_NONE ? 0 : slither_failing(&ctx->counts, ctx->fail_level);
   if (failing > 0) {
-    tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "%zu finding%s at --fail-on level or above", failing,
-                 failing == 1 ? "" : "s");
+    tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "%zu finding%s at or above %s", failing, failing == 1 ? "" : "s",
+                 ctx->fail_on);
     return 1;
   }
   return 0;
@@ -348,7 +393,7 @@ static int audit(const struct tb_globals *g, struct audit_args *a, const char *b
   char bundle_hex[TB_SHA256_HEX_LEN + 1];
   int ret = verify_build(g, a, build, err);
   if (ret == 0)
-    ret = build_link(build, &deps, bundle_hex, err);
+    ret = build_link(build, a->job.out, &deps, bundle_hex, err);
   if (ret == 0)
     ret = tb_mkdtemp_in(tmp_root(), "teebuild-audit-", &tmp, err);
   if (ret == 0)
@@ -364,7 +409,7 @@ static int audit(const struct tb_globals *g, struct audit_args *a, const char *b
   }
   a->job.dependencies = deps;
   a->job.collect_any_exit = true;
-  struct collect_ctx ctx = {.fail_level = a->fail_level};
+  struct collect_ctx ctx = {.fail_on = a->fail_on, .fail_level = a->fail_level};
   struct tb_globals quiet = *g;
   quiet.json = false; /* the audit's own --json result below replaces the job's */
   int status = job_command(&quiet, "audit", &spec, JOB_BUILD_TYPE_SLITHER, external_parameters(a, bundle_hex), &a->job,
