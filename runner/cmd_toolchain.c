@@ -53,6 +53,13 @@ static int parse_uint(const char *cmd, const char *opt, const char *text, long m
   return 0;
 }
 
+/* A command's result went to stdout: a failed write (a closed pipe, a full disk) is an error. */
+static int flush_stdout(tb_error **err) {
+  if (fflush(stdout) != 0 || ferror(stdout))
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "write to stdout");
+  return 0;
+}
+
 /* The one result object of --json on stdout, canonical and newline-terminated. */
 static int print_json(json_t *result, tb_error **err) {
   cleanup_json json_t *owned = result;
@@ -61,9 +68,9 @@ static int print_json(json_t *result, tb_error **err) {
   int ret = tb_json_canonical(owned, &text, &len, err);
   if (ret < 0)
     return ret;
-  fwrite(text, 1, len, stdout);
-  fputc('\n', stdout);
-  return 0;
+  if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "write to stdout");
+  return flush_stdout(err);
 }
 
 static json_t *info_json(const struct toolchain_info *t) {
@@ -141,7 +148,7 @@ static int tc_add(const struct tb_globals *g, int argc, char **argv, tb_error **
     return ret;
   struct toolchain_info info = {0};
   bool already = false;
-  if ((ret = store_add(store, &req, &info, &already, err)) < 0)
+  if (store_add(store, &req, &info, &already, err) < 0)
     return tb_error_wrap(err, "toolchain add");
   ret = report_installed(g, &info, already, err);
   toolchain_info_clear(&info);
@@ -175,8 +182,9 @@ static int tc_list(const struct tb_globals *g, int argc, char **argv, tb_error *
     ret = print_json(json_pack("{s:o}", "toolchains", arr), err);
   } else {
     for (size_t i = 0; i < n; i++)
-      printf("%-16s %-12s sha256:%s %12llu\n", items[i].name, items[i].version, items[i].sha256,
-             (unsigned long long)items[i].size);
+      (void)printf("%-16s %-12s sha256:%s %12llu\n", items[i].name, items[i].version, items[i].sha256,
+                   (unsigned long long)items[i].size);
+    ret = flush_stdout(err);
   }
   toolchain_info_free_array(items, n);
   return ret < 0 ? ret : 0;
@@ -317,8 +325,8 @@ static int tc_fetch(const struct tb_globals *g, int argc, char **argv, tb_error 
   cleanup_store struct store *store = NULL;
   struct toolchain_info info = {0};
   bool already = false;
-  if ((ret = find_lock(argv[optind], locks_dir, &lock, err)) < 0 || (ret = store_open(g->store_dir, &store, err)) < 0 ||
-      (ret = fetch_install(store, &lock, &opts, &info, &already, err)) < 0) {
+  if (find_lock(argv[optind], locks_dir, &lock, err) < 0 || store_open(g->store_dir, &store, err) < 0 ||
+      fetch_install(store, &lock, &opts, &info, &already, err) < 0) {
     lock_entry_clear(&lock);
     return tb_error_wrap(err, "toolchain fetch");
   }
@@ -362,15 +370,15 @@ static int tc_pack(const struct tb_globals *g, int argc, char **argv, tb_error *
   int ret = pack_mtime(mtime_opt, &mtime, err);
   if (ret < 0)
     return ret;
-  if ((ret = pack_tree(argv[optind], out, mtime, hex, &size, err)) < 0)
+  if (pack_tree(argv[optind], out, mtime, hex, &size, err) < 0)
     return tb_error_wrap(err, "toolchain pack");
   tb_info("packed %s into %s (%llu bytes)", argv[optind], out, (unsigned long long)size);
   if (g->json)
     return print_json(json_pack("{s:b, s:s, s:s, s:I}", "ok", true, "path", out, "sha256", hex, "size",
                                 (json_int_t)size),
                       err);
-  printf("%s  %s\n", hex, out);
-  return 0;
+  (void)printf("%s  %s\n", hex, out);
+  return flush_stdout(err);
 }
 
 static const struct subcommand subcommands[] = {
@@ -407,9 +415,9 @@ static const struct subcommand subcommands[] = {
 };
 
 static void print_usage(FILE *out) {
-  fputs("usage: teebuild toolchain add|fetch|list|verify|gc|pack [ARGS]\n\n", out);
+  (void)fputs("usage: teebuild toolchain add|fetch|list|verify|gc|pack [ARGS]\n\n", out);
   for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-    fputs(subcommands[i].usage, out);
+    (void)fputs(subcommands[i].usage, out);
 }
 
 static bool wants_help(int argc, char **argv) {
@@ -436,7 +444,7 @@ int cmd_toolchain(const struct tb_globals *g, int argc, char **argv, tb_error **
     if (strcmp(argv[1], s->name) != 0)
       continue;
     if (wants_help(argc - 1, argv + 1)) {
-      printf("usage: teebuild %s", s->usage);
+      (void)printf("usage: teebuild %s", s->usage);
       return 0;
     }
     optind = 0; /* reinitialise getopt: main() may have used it */

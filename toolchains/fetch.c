@@ -85,9 +85,9 @@ static int show_progress(void *userdata, curl_off_t total, curl_off_t now, curl_
   (void)ut;
   (void)un;
   if (total > 0)
-    fprintf(stderr, "\r  %3d%% %10lld / %lld bytes", (int)(now * 100 / total), (long long)now, (long long)total);
+    (void)fprintf(stderr, "\r  %3d%% %10lld / %lld bytes", (int)(now * 100 / total), (long long)now, (long long)total);
   else
-    fprintf(stderr, "\r  %10lld bytes", (long long)now);
+    (void)fprintf(stderr, "\r  %10lld bytes", (long long)now);
   return 0;
 }
 
@@ -138,7 +138,7 @@ int fetch_url(const char *url, int fd, const char *sha256, const struct fetch_op
   tb_debug("fetching %s", url); /* not tb_info: a failure must be the first line on stderr */
   CURLcode rc = curl_easy_perform(c);
   if (isatty(STDERR_FILENO) && tb_log_verbosity() >= TB_NORMAL)
-    fputc('\n', stderr);
+    (void)fputc('\n', stderr);
   if (rc != CURLE_OK) {
     tb_sha256_free(s.hash);
     return transfer_error(url, rc, &s, errbuf, err);

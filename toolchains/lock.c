@@ -12,7 +12,7 @@
 #include "common/json.h"
 #include "common/xalloc.h"
 
-#define LOCK_MAX_BYTES (64 * 1024)
+#define LOCK_MAX_BYTES ((size_t)64 * 1024)
 
 #ifndef TB_LOCKS_SOURCE_DIR
 #error "TB_LOCKS_SOURCE_DIR must name the source tree's toolchains/locks"
@@ -116,7 +116,7 @@ int lock_load(const char *path, struct lock_entry *out, tb_error **err) {
   if (ret < 0)
     return ret;
   struct lock_entry l = {0};
-  if ((ret = parse_lock(j, &l, err)) < 0) {
+  if (parse_lock(j, &l, err) < 0) {
     lock_entry_clear(&l);
     return tb_error_wrap(err, "%s", path);
   }

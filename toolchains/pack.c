@@ -105,7 +105,7 @@ static int refuse_output_inside(const char *dir, const char *out, tb_error **err
 static struct archive *new_pack_writer(void) {
   struct archive *a = archive_write_new();
   char level[16];
-  snprintf(level, sizeof(level), "%d", PACK_ZSTD_LEVEL);
+  (void)snprintf(level, sizeof(level), "%d", PACK_ZSTD_LEVEL);
   if (a == NULL || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
       archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
       archive_write_set_filter_option(a, "zstd", "compression-level", level) != ARCHIVE_OK)

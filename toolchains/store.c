@@ -28,7 +28,7 @@
 #define META_MAX_BYTES (1 << 20)
 #define DEFAULT_PLATFORM "linux-amd64"
 /* Staging dirs older than this are leftovers of a killed install; gc removes them. */
-#define STALE_STAGING_S (24 * 3600)
+#define STALE_STAGING_S ((time_t)24 * 3600)
 
 struct store {
   char *path;
@@ -121,7 +121,7 @@ static int copy_label(char *dst, size_t max, const char *what, const char *value
   if (value == NULL || !is_safe_label(value, max))
     return tb_error_set(err, TB_EXIT_INPUT, 0, "%s '%s': not 1-%zu characters of [A-Za-z0-9._+-]", what,
                         value ? value : "", max - 1);
-  strcpy(dst, value);
+  memcpy(dst, value, strlen(value) + 1);
   return 0;
 }
 
@@ -169,8 +169,8 @@ static int info_from_meta(const struct store *store, const char *sha, const json
     toolchain_info_clear(&info);
     return ret;
   }
-  strcpy(info.sha256, sha256);
-  strcpy(info.tree_sha256, tree);
+  memcpy(info.sha256, sha256, sizeof(info.sha256)); /* both checked: 64 hex digits */
+  memcpy(info.tree_sha256, tree, sizeof(info.tree_sha256));
   info.size = (uint64_t)json_integer_value(size);
   info.uri = xstrdup(uri);
   info.root = xasprintf("%s/toolchains/%s/root", store->path, sha);

@@ -116,7 +116,7 @@ static int digest_one(const char *rel, const char *path, const struct stat *st, 
   }
   /* NUL-terminated fields: names may hold any byte but NUL. */
   char head[16];
-  snprintf(head, sizeof(head), "%c %04o", type, (unsigned)(st->st_mode & 07777));
+  (void)snprintf(head, sizeof(head), "%c %04o", type, (unsigned)(st->st_mode & 07777));
   tb_sha256_update(h, head, strlen(head) + 1);
   tb_sha256_update(h, rel, strlen(rel) + 1);
   const char *v = target ? target : value;

@@ -74,15 +74,15 @@ static int normalise_name(const char *name, char **out, tb_error **err) {
     return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': absolute path", name);
   cleanup_free char *copy = xstrdup(name);
   cleanup_free char *norm = xcalloc(1, strlen(name) + 1);
-  char *save = NULL;
+  char *end = norm, *save = NULL;
   for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
     if (strcmp(c, ".") == 0)
       continue;
     if (strcmp(c, "..") == 0)
       return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': '..' in path", name);
-    if (norm[0])
-      strcat(norm, "/");
-    strcat(norm, c);
+    if (end != norm)
+      *end++ = '/';
+    end = stpcpy(end, c);
   }
   *out = steal_pointer(&norm);
   return 0;
