@@ -19,6 +19,7 @@
 #include "common/xalloc.h"
 #include "runner/cli.h"
 #include "runner/tee_setup.h"
+#include "toolchains/store.h"
 
 static const char usage[] =
     "usage: teebuild quote verify QUOTE [--collateral FILE] [--time UNIX_S] [--policy FILE] [--json]\n"
@@ -31,7 +32,9 @@ static const char usage[] =
     "QUOTE is a file: binary, hex (optionally 0x-prefixed), or a dstack GetQuote JSON response (its\n"
     "event log must then replay to the quote's RTMR0-3).\n"
     "\n"
-    "--collateral FILE   QuoteCollateralV3 JSON (as dcap-qvl and PCCS give it); required for real quotes\n"
+    "--collateral FILE   QuoteCollateralV3 JSON (as dcap-qvl gives it)\n"
+    "--pccs URL          fetch the collateral from a PCCS or Intel PCS base URL instead (cached in the\n"
+    "                    store under dcap-collateral/ while valid); one of the two is required\n"
     "--time UNIX_S       verify at this time instead of now (collateral expires after about 30 days)\n"
     "--policy FILE       accepted TCB statuses and measurements (default: UpToDate only)\n"
     "--allow-simulated   trust teebuild's simulation root instead of Intel's (tee-sim quotes); without\n"
@@ -44,7 +47,7 @@ static const char usage[] =
     "2 usage; 3 unreadable input.\n";
 
 struct quote_verify_args {
-  const char *quote, *collateral, *policy, *sim_root;
+  const char *quote, *collateral, *pccs, *policy, *sim_root;
   int64_t now;
   bool allow_simulated, help;
 };
@@ -73,8 +76,7 @@ static int parse_args(int argc, char **argv, struct quote_verify_args *a, tb_err
       if (*optarg == '\0' || *end != '\0' || a->now < 0)
         return tb_usage_error(err, "quote verify", "--time: not a Unix time in seconds: %s", optarg);
       break;
-    case PCCS:
-      return tb_usage_error(err, "quote verify", "--pccs is not supported yet: fetch the collateral and pass --collateral FILE");
+    case PCCS: a->pccs = optarg; break;
     case 'h': a->help = true; return 0;
     default: return tb_usage_error(err, "quote verify", "unknown option %s", argv[optind - 1]);
     }
@@ -82,8 +84,10 @@ static int parse_args(int argc, char **argv, struct quote_verify_args *a, tb_err
   if (optind != argc - 1)
     return tb_usage_error(err, "quote verify", "expected exactly one QUOTE file");
   a->quote = argv[optind];
-  if (a->collateral == NULL && !a->allow_simulated)
-    return tb_usage_error(err, "quote verify", "--collateral FILE is required (Intel quotes are verified offline)");
+  if (a->collateral && a->pccs)
+    return tb_usage_error(err, "quote verify", "--collateral and --pccs exclude each other");
+  if (a->collateral == NULL && a->pccs == NULL && !a->allow_simulated)
+    return tb_usage_error(err, "quote verify", "--collateral FILE or --pccs URL is required");
   return 0;
 }
 
@@ -107,12 +111,30 @@ static int read_event_log(const char *path, json_t **events, tb_error **err) {
   return log ? eventlog_parse(log, events, err) : 0;
 }
 
-/* Trust anchor and collateral: Intel's root and the given file, or the simulation's. */
-static int load_trust(const struct tb_globals *g, const struct quote_verify_args *a, unsigned char **root,
-                      size_t *root_len, char **collateral, tb_error **err) {
+/* STORE/dcap-collateral, or NULL (no cache) when the store cannot be opened. */
+static char *collateral_cache_dir(const struct tb_globals *g) {
+  struct store *store = NULL;
+  tb_error *e = NULL;
+  if (store_open(g->store_dir, &store, &e) < 0) {
+    tb_error_free(&e);
+    return NULL;
+  }
+  char *dir = xasprintf("%s/dcap-collateral", store_path(store));
+  store_close(store);
+  return dir;
+}
+
+/* Trust anchor and collateral: Intel's root with the given or fetched collateral, or the simulation's. */
+static int load_trust(const struct tb_globals *g, const struct quote_verify_args *a, const struct tdx_quote *q,
+                      unsigned char **root, size_t *root_len, char **collateral, tb_error **err) {
   size_t len = 0;
   if (a->collateral && tb_read_file(a->collateral, 16u << 20, collateral, &len, err) < 0)
     return tb_error_wrap(err, "--collateral");
+  if (a->pccs) {
+    cleanup_free char *cache = collateral_cache_dir(g);
+    if (dcap_fetch_collateral(a->pccs, q, cache, a->now, collateral, err) < 0)
+      return -1;
+  }
   if (!a->allow_simulated) {
     *root = xmalloc(dcap_intel_root_ca_der_len);
     memcpy(*root, dcap_intel_root_ca_der, dcap_intel_root_ca_der_len);
@@ -141,11 +163,12 @@ static int verify_quote(const struct tb_globals *g, const struct quote_verify_ar
   if (ret == 0 && a->policy)
     ret = policy_load(a->policy, &policy, err);
   if (ret == 0)
-    ret = load_trust(g, a, &root, &root_len, &collateral, err);
+    ret = tdx_quote_parse(bytes, len, q, err);
+  if (ret == 0)
+    ret = load_trust(g, a, *q, &root, &root_len, &collateral, err);
+  if (ret == 0)
+    ret = dcap_verify(*q, collateral, root, root_len, a->now, verdict, err);
   if (ret < 0)
-    return ret;
-  if ((ret = tdx_quote_parse(bytes, len, q, err)) < 0 ||
-      (ret = dcap_verify(*q, collateral, root, root_len, a->now, verdict, err)) < 0)
     return ret;
   *dcap_done = true;
   if (events && (ret = eventlog_check_quote(events, *q, err)) < 0)
