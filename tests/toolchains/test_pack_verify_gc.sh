@@ -50,6 +50,22 @@ expect_exit 3 "verify finds a mode change" bash -c "chmod u+w '$root/lib/a' && '
 "$TEEBUILD" toolchain verify --json > "$T/verify.json" 2>/dev/null
 check "verify --json reports ok:false" grep -q '"ok":false' "$T/verify.json"
 
+# concurrent installs of one pack: all succeed, one entry, nothing left in STORE/tmp
+mkdir -p "$T/par/bin" && head -c 3000000 /dev/urandom > "$T/par/bin/blob" && printf '#!/bin/true\n' > "$T/par/bin/par" && chmod +x "$T/par/bin/par"
+"$TEEBUILD" toolchain pack "$T/par" -o "$T/par.tar.zst" > "$T/par.sha" 2>/dev/null
+psha=$(cut -c1-64 "$T/par.sha")
+pids=()
+for i in 1 2 3 4; do
+  "$TEEBUILD" -q toolchain add "$T/par.tar.zst" --sha256 "$psha" --name par --version 1 > /dev/null 2> "$T/par.$i.err" &
+  pids+=($!)
+done
+rc=0
+for p in "${pids[@]}"; do wait "$p" || rc=1; done
+check "4 concurrent adds of one pack all succeed" test "$rc" -eq 0
+check "... and give one entry" test "$("$TEEBUILD" toolchain list | grep -c '^par ')" -eq 1
+check "... and leave no staging behind" test -z "$(ls -A "$TEEBUILD_STORE/tmp")"
+expect_exit 0 "... and it verifies" "$TEEBUILD" toolchain verify par@1
+
 # gc: keep = referenced by a lock entry; old = unreferenced, unused for 40 days; new = unreferenced, used now
 mkdir -p "$T/locks"
 for n in keep old new; do
@@ -60,7 +76,8 @@ for n in keep old new; do
 done
 printf '{"name": "keep", "version": "1", "platform": "linux-amd64", "source": {"url": "https://example.invalid/keep", "sha256": "%s", "kind": "file"}, "entrypoint": ["keep"]}\n' \
   "$sha_keep" > "$T/locks/keep-1.json"
-touch -d '40 days ago' "$TEEBUILD_STORE/used/$sha_keep" "$TEEBUILD_STORE/used/$sha_old" "$TEEBUILD_STORE/used/$sha"
+touch -d '40 days ago' "$TEEBUILD_STORE/used/$sha_keep" "$TEEBUILD_STORE/used/$sha_old" "$TEEBUILD_STORE/used/$sha" \
+  "$TEEBUILD_STORE/used/$psha"
 expect_exit 0 "gc" "$TEEBUILD" toolchain gc --locks "$T/locks"
 list=$("$TEEBUILD" toolchain list)
 check "gc removed the unreferenced, unused toolchain" bash -c "! grep -q '^old ' <<< '$list' && test ! -e '$TEEBUILD_STORE/toolchains/$sha_old' && test ! -e '$TEEBUILD_STORE/names/old@1'"
