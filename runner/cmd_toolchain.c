@@ -107,14 +107,16 @@ static int parse_kind_option(const char *text, enum toolchain_kind *out, tb_erro
   return 0;
 }
 
-enum { OPT_SHA256 = 256, OPT_NAME, OPT_VERSION, OPT_PLATFORM, OPT_ENTRYPOINT, OPT_KIND, OPT_MAX_SIZE, OPT_KEEP_DAYS,
+enum { OPT_SHA256 = 256, OPT_NAME, OPT_VERSION, OPT_PLATFORM, OPT_ENTRYPOINT, OPT_KIND, OPT_MAX_SIZE, OPT_MAX_ENTRIES,
+       OPT_KEEP_DAYS,
        OPT_LOCKS, OPT_MTIME, OPT_TIMEOUT };
 
 static const struct option add_options[] = {
     {"sha256", required_argument, NULL, OPT_SHA256},     {"name", required_argument, NULL, OPT_NAME},
     {"version", required_argument, NULL, OPT_VERSION},   {"platform", required_argument, NULL, OPT_PLATFORM},
     {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT}, {"kind", required_argument, NULL, OPT_KIND},
-    {"max-size", required_argument, NULL, OPT_MAX_SIZE}, {"help", no_argument, NULL, 'h'},
+    {"max-size", required_argument, NULL, OPT_MAX_SIZE}, {"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
 static int tc_add(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
@@ -133,6 +135,10 @@ static int tc_add(const struct tb_globals *g, int argc, char **argv, tb_error **
       break;
     case OPT_MAX_SIZE:
       if ((ret = parse_size("toolchain add", "--max-size", optarg, &req.limits.max_bytes, err)) < 0)
+        return ret;
+      break;
+    case OPT_MAX_ENTRIES:
+      if ((ret = parse_size("toolchain add", "--max-entries", optarg, &req.limits.max_entries, err)) < 0)
         return ret;
       break;
     default: return tb_usage_error(err, "toolchain add", "unknown option '%s'", argv[optind - 1]);
@@ -389,7 +395,8 @@ static const struct subcommand subcommands[] = {
      "  --platform P            default: toolchain.json's, else linux-amd64\n"
      "  --entrypoint E          a single file installs as bin/E (default: the name)\n"
      "  --kind auto|file|archive  default auto: a tar is an archive, anything else a single file\n"
-     "  --max-size SIZE         refuse archives expanding past SIZE bytes (K/M/G; default 4G)\n"},
+     "  --max-size SIZE         refuse archives expanding past SIZE bytes (K/M/G; default 4G)\n"
+     "  --max-entries N         refuse archives with more than N entries (K/M/G; default 500K)\n"},
     {"fetch", tc_fetch,
      "toolchain fetch LOCKFILE|NAME@VERSION [--locks DIR] [--max-size SIZE] [--timeout S]\n"
      "  Download a lock entry's source (https; http only from 127.0.0.1/localhost), check its sha256\n"

@@ -50,6 +50,8 @@ def main(outdir):
         ("duplicate", "bin/tool", [exe(), member("bin/tool", data=b"again", mode=0o755)]),
         # 2 MiB of zeros, added with --max-size 1M: a size bomb in miniature
         ("size_bomb", "big", [exe(), member("big", data=bytes(2 << 20))]),
+        # 1001 entries (bin/tool, many/0..999), added with --max-entries 1000
+        ("entry_bomb", "many/999", [exe()] + [member(f"many/{i}") for i in range(1000)]),
     ]
     with open(os.path.join(outdir, "cases.tsv"), "w") as tsv:
         for case, entry, members in cases:

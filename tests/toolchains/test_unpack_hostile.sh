@@ -9,7 +9,7 @@ python3 "$TB_SOURCE_DIR/tests/toolchains/hostile.py" "$T" || { fail "generate ar
 while IFS=$'\t' read -r case entry; do
   archive="$T/$case.tar.gz"
   sha=$(sha256sum "$archive" | cut -c1-64)
-  expect_exit 3 "$case refused" "$TEEBUILD" toolchain add "$archive" --sha256 "$sha" --max-size 1M
+  expect_exit 3 "$case refused" "$TEEBUILD" toolchain add "$archive" --sha256 "$sha" --max-size 1M --max-entries 1000
   expect_err "^teebuild: toolchain add: .*entry '$(printf '%s' "$entry" | sed 's/[.[\*^$/]/\\&/g')'" \
     "$case: error names entry '$entry'"
   check "$case: error is one line" test "$(wc -l < "$T/last.err")" -eq 1
