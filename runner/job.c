@@ -53,6 +53,19 @@ static int resolve_toolchains(const struct tb_globals *g, const struct job_spec 
   return ret;
 }
 
+/* OUT is staged before the inputs are copied: inside the inputs, the copy would copy itself. */
+static int check_out_outside_inputs(const struct job_run *run, tb_error **err) {
+  cleanup_free char *inputs = realpath(run->spec->inputs_dir, NULL);
+  cleanup_free char *staging = realpath(run->staging, NULL);
+  if (inputs == NULL)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "inputs: %s", run->spec->inputs_dir);
+  size_t n = strlen(inputs);
+  if (staging != NULL && strncmp(staging, inputs, n) == 0 && (staging[n] == '/' || inputs[n - 1] == '/'))
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "output directory %s: must not be inside the inputs %s", run->out,
+                        run->spec->inputs_dir);
+  return 0;
+}
+
 static int stage_job_inputs(struct job_run *run, tb_error **err) {
   run->src_stage = xasprintf("%s/src", run->staging);
   if (mkdir(run->src_stage, 0755) < 0 || chmod(run->src_stage, 0755) < 0)
@@ -60,7 +73,9 @@ static int stage_job_inputs(struct job_run *run, tb_error **err) {
   const struct job_spec *spec = run->spec;
   if (spec->inputs_dir == NULL)
     return 0;
-  int ret = stage_inputs(spec->inputs_dir, run->src_stage, &run->rec.inputs, &run->rec.n_inputs, err);
+  int ret = check_out_outside_inputs(run, err);
+  if (ret == 0)
+    ret = stage_inputs(spec->inputs_dir, run->src_stage, &run->rec.inputs, &run->rec.n_inputs, err);
   if (ret < 0 || spec->stdin_path == NULL)
     return ret;
   for (size_t i = 0; i < run->rec.n_inputs; i++)

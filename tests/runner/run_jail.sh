@@ -85,6 +85,10 @@ mkfifo in/fifo
 run_job 3 "a FIFO in the inputs" "[$BBX, \"true\"]"
 expect_err 'fifo: not a regular file or directory' "the special file is named"
 rm in/fifo
+printf '{"toolchains": {"bb": "busybox@test"}, "argv": [%s, "true"], "inputs": "in"}\n' "$BBX" >"$T/inside.json"
+expect_exit 3 "OUT inside the inputs" "$TEEBUILD" --tee none run "$T/inside.json" -o "$T/in/sub/out"
+expect_err 'must not be inside the inputs' "the loop is refused"
+check "nothing is left in the inputs" test -z "$(ls -A in/sub | grep -v '^b.txt$')"
 
 # OUT replacement and --json
 mkdir -p "$T/keep" && echo old >"$T/keep/old.txt"
