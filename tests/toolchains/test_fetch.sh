@@ -30,6 +30,11 @@ lock missing 1 "$base/nothing-here" "$(digest "$T/www/big")" file
 lock plain 1 "http://example.invalid/tool" "$(digest "$T/www/tool")" file
 lock packed 1 "$base/pack.tar.gz" "$(digest "$T/www/pack.tar.gz")" tar.gz
 
+expect_exit 0 "the shipped lock entries parse (gc reads them all)" "$TEEBUILD" toolchain gc --locks "$TB_SOURCE_DIR/toolchains/locks"
+for v in 0.8.24:e11b9ed9 0.8.26:8a97fa7a 0.8.28:7893614a; do
+  check "solc ${v%:*} lock names the official static build" \
+    grep -q "linux-amd64/solc-linux-amd64-v${v%:*}+commit.${v#*:}\"" "$TB_SOURCE_DIR/toolchains/locks/solc-${v%:*}.json"
+done
 "$TEEBUILD" toolchain list --json > "$T/list.before"
 unchanged() {
   "$TEEBUILD" toolchain list --json > "$T/list.after"
