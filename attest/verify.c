@@ -325,6 +325,15 @@ int tb_verify(const struct tb_verify_options *opts, struct tb_verify_report *rep
   return 0;
 }
 
+int tb_verify_report_add(struct tb_verify_report *report, const char *name, bool ok, const char *detail,
+                         tb_error **err) {
+  struct tb_verify_check *c = &report->checks[report->n_checks++];
+  c->name = name;
+  c->ok = ok;
+  c->detail = xstrdup(detail);
+  return ok ? 0 : tb_error_set(err, TB_EXIT_VERIFY, 0, "%s: %s", name, detail);
+}
+
 void tb_verify_report_clear(struct tb_verify_report *report) {
   for (size_t i = 0; i < report->n_checks; i++)
     free(report->checks[i].detail);

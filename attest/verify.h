@@ -20,6 +20,7 @@
 #define TB_CHECK_MEASUREMENTS "measurements"
 #define TB_CHECK_SUBJECTS "subjects"
 #define TB_CHECK_PROVENANCE_FILE "provenance-file"
+#define TB_CHECK_REBUILD "rebuild"
 #define TB_CHECK_LINKS "links" /* only for outputs chained to another (attest/links.h) */
 
 struct tb_verify_options {
@@ -51,6 +52,10 @@ struct tb_verify_report {
  * first failure. The report is filled either way. */
 int tb_verify(const struct tb_verify_options *opts, struct tb_verify_report *report, tb_error **err);
 void tb_verify_report_clear(struct tb_verify_report *report);
+/* Add a check made outside attest/ (the CLI's --rebuild); returns 0 or TB_EXIT_VERIFY like
+ * tb_verify() when it failed. */
+int tb_verify_report_add(struct tb_verify_report *report, const char *name, bool ok, const char *detail,
+                         tb_error **err);
 /* design.md's verify --json object. */
 json_t *tb_verify_report_json(const struct tb_verify_report *report);
 

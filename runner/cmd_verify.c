@@ -11,10 +11,11 @@
 #include "common/log.h"
 #include "runner/cli.h"
 #include "runner/tee_setup.h"
+#include "runner/verify_rebuild.h"
 
 static const char usage[] =
     "usage: teebuild verify OUT [--policy FILE] [--collateral FILE] [--time UNIX_S] [--allow-simulated]\n"
-    "                          [--sim-root DIR]\n"
+    "                          [--sim-root DIR] [--rebuild]\n"
     "\n"
     "Check, in this order: the DSSE envelope signature; that the quote's report_data binds the\n"
     "payload and the key; the quote (DCAP, to the pinned Intel root with --collateral, or to the\n"
@@ -26,13 +27,15 @@ static const char usage[] =
     "               \"composeHash\", \"osImageHash\": [...]} (default: TCB status UpToDate only)\n"
     "--time UNIX_S  verify certificates and collateral at this time (default: now)\n"
     "--sim-root DIR the simulation root to trust (default: STORE/tee-sim)\n"
+    "--rebuild      build again here (solc-build statements: from artifacts/solc-input.json with the\n"
+    "               recorded solc digest, no TEE) and compare every subject\n"
     "\n"
     "Exit status: 0 verified; 6 a check failed (named first on stderr); 2 usage; 3 unreadable input.\n";
 
 struct verify_args {
   const char *out, *policy, *collateral, *sim_root;
   int64_t now;
-  bool allow_simulated;
+  bool allow_simulated, rebuild;
 };
 
 static int parse_args(int argc, char **argv, struct verify_args *a, bool *help, tb_error **err) {
@@ -61,7 +64,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a, bool *help, 
         return tb_usage_error(err, "verify", "--time: not a Unix time in seconds: %s", optarg);
       break;
     case PCCS: return tb_usage_error(err, "verify", "--pccs is not supported yet: fetch the collateral and pass --collateral FILE");
-    case REBUILD: return tb_usage_error(err, "verify", "--rebuild is not supported yet");
+    case REBUILD: a->rebuild = true; break;
     case 'h': *help = true; return 0;
     default: return tb_usage_error(err, "verify", "unknown option %s", argv[optind - 1]);
     }
@@ -75,6 +78,17 @@ static int parse_args(int argc, char **argv, struct verify_args *a, bool *help, 
 static void print_checks(const struct tb_verify_report *r) {
   for (size_t i = 0; i < r->n_checks; i++)
     tb_info("verify: %-4s %s: %s", r->checks[i].ok ? "ok" : "FAIL", r->checks[i].name, r->checks[i].detail);
+}
+
+/* Only a statement that passed every other check is worth rebuilding. */
+static int add_rebuild_check(const struct tb_globals *g, const char *out, struct tb_verify_report *report,
+                             tb_error **err) {
+  bool ok = false;
+  cleanup_free char *detail = NULL;
+  int ret = verify_rebuild(g, out, &ok, &detail, err);
+  if (ret < 0)
+    return ret;
+  return tb_verify_report_add(report, TB_CHECK_REBUILD, ok, detail, err);
 }
 
 int cmd_verify(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
@@ -103,6 +117,8 @@ int cmd_verify(const struct tb_globals *g, int argc, char **argv, tb_error **err
                                    .sim_dir = sim_dir};
   struct tb_verify_report report;
   int ret = tb_verify(&opts, &report, err);
+  if (ret == 0 && a.rebuild)
+    ret = add_rebuild_check(g, a.out, &report, err);
   if (g->json) {
     cleanup_json json_t *j = tb_verify_report_json(&report);
     cleanup_free char *text = json_dumps(j, JSON_COMPACT);

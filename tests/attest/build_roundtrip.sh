@@ -30,6 +30,9 @@ expect_exit 6 "verify without --allow-simulated" tb verify b1
 expect_err '^teebuild: verify: tee: ' "the TEE check is named"
 expect_exit 0 "verify --allow-simulated" tb verify --allow-simulated b1
 
+expect_exit 0 "verify --rebuild: the build reproduced from solc-input.json" tb verify --allow-simulated --rebuild b1
+check "the rebuild check is reported" grep -q 'rebuild: .* subjects reproduced byte for byte' "$T/last.err"
+
 expect_exit 0 "the same build again" tb --tee simulated build erc20 --solc 0.8.24 -o "$T/b2"
 check "byte-identical payloads apart from runDetails.metadata" python3 -c '
 import json, re, sys

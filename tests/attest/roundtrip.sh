@@ -46,6 +46,9 @@ expect_err '^teebuild: verify: measurements: mrtd ' "the measurements check is n
 expect_exit 6 "a policy not allowing UpToDate" "$TEEBUILD" verify --allow-simulated --policy bad-tcb.json out
 expect_err '^teebuild: verify: tcb-status: UpToDate' "the tcb-status check is named"
 
+expect_exit 6 "--rebuild of a run job" "$TEEBUILD" verify --allow-simulated --rebuild out
+expect_err '^teebuild: verify: rebuild: only https://teebuild.dev/solc-build/v1' "says why it cannot be rebuilt"
+
 # each tamper, through the CLI: exit 6, first line naming the check
 tamper() { # NAME CHECK COMMAND...: copy out, apply COMMAND inside it, verify
   local name=$1 want=$2; shift 2
