@@ -2,8 +2,10 @@
 # Benchmark: the OpenZeppelin ERC20 example built through teebuild (jail, staging, artifacts; with
 # --tee none and with the simulated TEE) vs the same solc-js pack run directly on the host on the
 # same standard JSON. Prints mean wall times and the ratio teebuild/direct (goal <= 1.05), and the
-# runner's own peak RSS (VmHWM of the teebuild process, sampled every 5 ms: the jailed job is a
-# separate process and not counted; goal <= 4 MiB). Appends the dated result to bench/RESULTS.md.
+# runner's own peak memory (goal <= 4 MiB), sampled every 2 ms from /proc of the teebuild process
+# (the jailed job is a separate process and not counted): VmHWM, which includes the shared
+# libraries' pages (OpenSSL, libcurl, libarchive: ~6 MiB for `teebuild --help` alone), and the peak
+# of RssAnon, the runner's own heap and stacks. Appends the dated result to bench/RESULTS.md.
 # usage: bench/build_erc20.sh [TEEBUILD_BINARY] [RUNS]     (needs solc-js@0.8.24 in the store and
 #        examples/erc20/node_modules: scripts/demo.sh makes both)
 set -euo pipefail
@@ -39,25 +41,28 @@ t_direct=$(mean_ms direct)
 t_none=$(mean_ms through none)
 t_sim=$(mean_ms through simulated)
 
-# Peak RSS of the teebuild process itself, sampled from /proc while it runs.
-peak_kib() {
+# Peak memory of the teebuild process itself: "VmHWM-MiB RssAnon-MiB".
+peak_mib() {
   python3 - "$@" <<'PY'
 import subprocess, sys, time
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-peak = 0
+peak = {"VmHWM": 0, "RssAnon": 0}
 while p.poll() is None:
     try:
         for line in open(f"/proc/{p.pid}/status"):
-            if line.startswith("VmHWM:"):
-                peak = max(peak, int(line.split()[1]))
+            key = line.split(":")[0]
+            if key in peak:
+                peak[key] = max(peak[key], int(line.split()[1]))
     except (FileNotFoundError, ProcessLookupError):
         pass
-    time.sleep(0.005)
-print(peak)
+    time.sleep(0.002)
+print(f"VmHWM {peak['VmHWM'] / 1024:.1f} MiB, RssAnon {peak['RssAnon'] / 1024:.1f} MiB")
 PY
 }
-rss_none=$(peak_kib "$bin" --tee none -q build "$repo/examples/erc20" --solc 0.8.24 -o "$work/out" --force)
-rss_sim=$(peak_kib "$bin" --tee simulated -q build "$repo/examples/erc20" --solc 0.8.24 -o "$work/out" --force)
+rss_none=$(peak_mib "$bin" --tee none -q build "$repo/examples/erc20" --solc 0.8.24 -o "$work/out" --force)
+rss_sim=$(peak_mib "$bin" --tee simulated -q build "$repo/examples/erc20" --solc 0.8.24 -o "$work/out" --force)
+echo '{"toolchains": {"solc": "solc-js@0.8.24"}, "argv": ["/toolchain/solc/bin/solc", "--version"]}' >"$work/version.json"
+rss_run=$(peak_mib "$bin" --tee none -q run "$work/version.json" -o "$work/run" --force)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 report=$(cat <<REPORT
@@ -65,7 +70,9 @@ report=$(cat <<REPORT
 - solc-js 0.8.24 direct (pack's bin/solc on the host): ${t_direct} ms (mean of $runs)
 - teebuild build --tee none: ${t_none} ms — ratio $(ratio "$t_none" "$t_direct") (goal <= 1.05)
 - teebuild build --tee simulated: ${t_sim} ms — ratio $(ratio "$t_sim" "$t_direct")
-- runner peak RSS (VmHWM, job excluded): --tee none $((rss_none / 1024)).$(((rss_none % 1024) * 10 / 1024)) MiB, --tee simulated $((rss_sim / 1024)).$(((rss_sim % 1024) * 10 / 1024)) MiB (goal <= 4 MiB)
+- runner peak memory, job excluded (goal <= 4 MiB): build --tee none: $rss_none; build --tee simulated:
+  $rss_sim; run (solc --version): $rss_run
+- load: other work was running on the machine at the same time (shared development machine)
 REPORT
 )
 echo "$report"
