@@ -39,25 +39,34 @@ static int tsm_open(const struct tb_tee_config *cfg, void **state, tb_error **er
   return 0;
 }
 
+/* Read an attribute of the report entry; any failure is a failure to attest. */
+static int read_attr(const char *entry, const char *name, size_t max, char **data, size_t *len, tb_error **err) {
+  cleanup_free char *path = xasprintf("%s/%s", entry, name);
+  if (tb_read_file(path, max, data, len, err) == 0)
+    return 0;
+  cleanup_free char *why = xstrdup((*err)->msg);
+  tb_error_discard(err);
+  return tb_error_set(err, TB_EXIT_ATTEST, 0, "configfs-tsm: %s", why);
+}
+
 static int read_generation(const char *entry, unsigned long *gen, tb_error **err) {
-  cleanup_free char *path = xasprintf("%s/generation", entry);
   cleanup_free char *text = NULL;
   size_t len = 0;
-  int ret = tb_read_file(path, 64, &text, &len, err);
+  int ret = read_attr(entry, "generation", 64, &text, &len, err);
   if (ret < 0)
-    return tb_error_set(err, TB_EXIT_ATTEST, 0, "read %s", path);
+    return ret;
   char *end = NULL;
   *gen = strtoul(text, &end, 10);
   if (end == text)
-    return tb_error_set(err, TB_EXIT_ATTEST, 0, "%s: not a number", path);
+    return tb_error_set(err, TB_EXIT_ATTEST, 0, "configfs-tsm: %s/generation: not a number", entry);
   return 0;
 }
 
 static int write_inblob(const char *entry, const unsigned char *data, size_t len, tb_error **err) {
   cleanup_free char *path = xasprintf("%s/inblob", entry);
-  cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_CREAT, 0600);
+  cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-    return tb_error_set(err, TB_EXIT_ATTEST, errno, "write %s", path);
+    return tb_error_set(err, TB_EXIT_ATTEST, errno, "configfs-tsm: write %s", path);
   return 0;
 }
 
@@ -67,11 +76,10 @@ static int exchange(const char *entry, const unsigned char report_data[TB_REPORT
   int ret = read_generation(entry, &before, err);
   if (ret < 0 || (ret = write_inblob(entry, report_data, TB_REPORT_DATA_LEN, err)) < 0)
     return ret;
-  cleanup_free char *outblob = xasprintf("%s/outblob", entry);
   char *quote = NULL;
   size_t len = 0;
-  if (tb_read_file(outblob, MAX_OUTBLOB, &quote, &len, err) < 0)
-    return tb_error_wrap(err, "configfs-tsm");
+  if ((ret = read_attr(entry, "outblob", MAX_OUTBLOB, &quote, &len, err)) < 0)
+    return ret;
   out->quote = (unsigned char *)quote;
   out->quote_len = len;
   if ((ret = read_generation(entry, &after, err)) < 0)

@@ -156,6 +156,20 @@ TEEBUILD_SIGNING_KEY="$T/user.key" expect_exit 0 "run signed with the user's key
 check "the keyid names the user's key" grep -q "\"keyid\": \"sha256:$(cat user.keyid)\"" out-key/teebuild.bundle.json
 expect_exit 0 "and it verifies" "$TEEBUILD" verify --allow-simulated out-key
 
+# configfs-tsm: no root, and a root that is not configfs (no generation appears)
+TEEBUILD_TSM_ROOT="$T/no-tsm" expect_exit 5 "--tee tsm without configfs-tsm" "$TEEBUILD" --tee tsm quote --report-data 00
+expect_err '^teebuild: quote: tee tsm: no configfs-tsm at ' "the tsm error names the root"
+mkdir -p "$T/fake-tsm"
+TEEBUILD_TSM_ROOT="$T/fake-tsm" expect_exit 5 "--tee tsm on a directory that is not configfs" \
+  "$TEEBUILD" --tee tsm quote --report-data 00
+expect_err '^teebuild: quote: tee tsm: .*generation' "the missing generation attribute is named"
+check "the report entry is removed again" test -z "$(ls "$T/fake-tsm")"
+
+# auto with no TEE at all falls back to the simulator, loudly
+expect_exit 0 "--tee auto without a TEE" env -u DSTACK_SIMULATOR_ENDPOINT -u TAPPD_SIMULATOR_ENDPOINT \
+  TEEBUILD_TSM_ROOT="$T/no-tsm" "$TEEBUILD" --tee auto quote --report-data 00
+check "auto says it fell back to the SIMULATED TEE" grep -q 'warning: tee: .*SIMULATED' "$T/last.err"
+
 # --tee none: signed but no evidence
 expect_exit 0 "run with --tee none" "$TEEBUILD" --tee none run job.json -o "$T/out-none"
 expect_exit 6 "no evidence never verifies" "$TEEBUILD" verify --allow-simulated out-none
