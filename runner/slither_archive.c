@@ -182,6 +182,9 @@ int slither_archive_write(const char *build_dir, const char *dest_dir, tb_error 
     return r;
   if (slither_archive_make(input, output, &archive, err) < 0)
     return tb_error_wrap(err, "%s", build_dir);
+  /* Compact: it is Slither's input, not a file for people, and ASTs indented are twice the bytes to
+   * write and to parse. Sorted keys keep its digest (a resolvedDependency) stable. */
+  cleanup_free char *text = json_dumps(archive, JSON_COMPACT | JSON_SORT_KEYS);
   cleanup_free char *dest = xasprintf("%s/" SLITHER_ARCHIVE_NAME, dest_dir);
-  return tb_json_write_file(dest, archive, err);
+  return tb_write_file_atomic(dest, text, strlen(text), 0644, err);
 }
