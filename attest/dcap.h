@@ -76,7 +76,4 @@ int dcap_fetch_collateral(const char *base_url, const struct tdx_quote *q, const
 extern const unsigned char dcap_intel_root_ca_der[];
 extern const size_t dcap_intel_root_ca_der_len;
 
-/* Severity order of TCB statuses (dcap-qvl's): larger is worse; unknown strings are worst. */
-int dcap_tcb_status_severity(const char *status);
-
 #endif

@@ -59,6 +59,8 @@ int dcap_match_tcb_level(const struct tdx_quote *q, const struct pck_ext *pck, c
  * masked SEAM attributes, ISVSVN = tee_tcb_svn[0]. out->status is NULL when it does not apply. */
 int dcap_match_tdx_module(const struct tdx_quote *q, const json_t *tcb_info, struct dcap_status *out,
                           tb_error **err);
+/* Severity order of TCB statuses (dcap-qvl's): larger is worse; unknown strings are worst (100). */
+int dcap_tcb_status_severity(const char *status);
 /* Fold s into the verdict: worse status wins, advisories appended without duplicates. */
 void dcap_merge_status(struct dcap_verdict *v, const struct dcap_status *s);
 

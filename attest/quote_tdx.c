@@ -207,5 +207,3 @@ void tdx_quote_free(struct tdx_quote *q) {
   free(q->raw);
   free(q);
 }
-
-int tdx_quote_is_debug(const struct tdx_quote *q) { return (q->body.td_attributes[0] & 0x01) != 0; }

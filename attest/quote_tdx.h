@@ -112,7 +112,4 @@ static inline void tdx_quote_freep(struct tdx_quote **q) {
 int tdx_quote_decode_input(const char *data, size_t len, unsigned char **quote, size_t *quote_len, tb_error **err);
 int tdx_quote_read_file(const char *path, unsigned char **quote, size_t *quote_len, tb_error **err);
 
-/* True when the TD runs in debug mode (TD_ATTRIBUTES.TUD.DEBUG): its memory is readable by the host. */
-int tdx_quote_is_debug(const struct tdx_quote *q);
-
 #endif
