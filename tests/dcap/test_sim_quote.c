@@ -115,6 +115,43 @@ static void module_out_of_date(json_t *tcb_info) {
   json_object_set_new(json_object_get(level, "tcb"), "isvsvn", json_integer(200));
 }
 
+/* A CRL by the sim part issuer_part revoking serial, as hex DER, valid around now. */
+static char *crl_revoking(const char *sim, const char *issuer_part, long serial, int64_t now) {
+  cleanup_free char *path = xasprintf("%s/%s.pem", sim, issuer_part);
+  FILE *f = fopen(path, "r");
+  EVP_PKEY *key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+  X509 *issuer = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+  if (f)
+    fclose(f);
+  if (key == NULL || issuer == NULL)
+    tap_bail("cannot read a sim issuer");
+  X509_CRL *crl = X509_CRL_new();
+  X509_CRL_set_version(crl, 1);
+  X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
+  ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)(now - 60));
+  X509_CRL_set1_lastUpdate(crl, t);
+  ASN1_TIME_set(t, (time_t)(now + 3600));
+  X509_CRL_set1_nextUpdate(crl, t);
+  X509_REVOKED *r = X509_REVOKED_new();
+  ASN1_INTEGER *sn = ASN1_INTEGER_new();
+  ASN1_INTEGER_set(sn, serial);
+  X509_REVOKED_set_serialNumber(r, sn);
+  X509_REVOKED_set_revocationDate(r, t);
+  X509_CRL_add0_revoked(crl, r);
+  X509_CRL_sign(crl, key, EVP_sha256());
+  unsigned char *der = NULL;
+  int len = i2d_X509_CRL(crl, &der);
+  char *hex = xmalloc(2 * (size_t)len + 1);
+  tb_hex_encode(der, (size_t)len, hex);
+  OPENSSL_free(der);
+  ASN1_INTEGER_free(sn);
+  ASN1_TIME_free(t);
+  X509_CRL_free(crl);
+  X509_free(issuer);
+  EVP_PKEY_free(key);
+  return hex;
+}
+
 static char *verify_text(const struct tdx_quote *q, const char *coll, const unsigned char *root, size_t root_len,
                          int64_t now) {
   struct dcap_verdict v;
@@ -156,6 +193,31 @@ static void check_status_rules(const char *sim, const struct tdx_quote *q, const
   cleanup_free char *got = verify_text(q, c2, root, root_len, now);
   tap_check(strcmp(got, "OutOfDate INTEL-SA-00001 INTEL-SA-00002 INTEL-SA-00003") == 0,
             "platform OutOfDate + QE SWHardeningNeeded merge: %s", got);
+}
+
+/* Revocation: the PCK leaf in the PCK CRL, the PCK CA or the root itself in the root CRL. */
+static void check_revocation(const char *sim, const struct tdx_quote *q, const char *coll, const unsigned char *root,
+                             size_t root_len, int64_t now) {
+  struct {
+    const char *field, *issuer;
+    long serial; /* sim_pki.c numbers the certificates root 1, PCK CA 2, PCK 3, TCB signing 4 */
+    const char *want, *what;
+  } cases[] = {
+      {"pck_crl", "pck-ca", 3, "pck-crl: certificate at depth 0: certificate revoked", "revoked PCK certificate"},
+      {"root_ca_crl", "root", 2, "root-crl: certificate at depth 1: certificate revoked", "revoked PCK CA"},
+      {"root_ca_crl", "root", 1, "root-crl: certificate at depth 2: certificate revoked", "revoked root CA itself"},
+      {"root_ca_crl", "root", 4, "tcb-info-chain: certificate at depth 0: certificate revoked", "revoked TCB signing certificate"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    json_t *c = json_loads(coll, 0, NULL);
+    char *hex = crl_revoking(sim, cases[i].issuer, cases[i].serial, now);
+    json_object_set_new(c, cases[i].field, json_string(hex));
+    free(hex);
+    cleanup_free char *text = json_dumps(c, 0);
+    json_decref(c);
+    cleanup_free char *got = verify_text(q, text, root, root_len, now);
+    tap_check(strcmp(got, cases[i].want) == 0, "%s: %s", cases[i].what, got);
+  }
 }
 
 int main(void) {
@@ -214,6 +276,7 @@ int main(void) {
 
   check_debug_td(sim, quote, len, coll, root, root_len, now);
   check_status_rules(sim, q, coll, root, root_len, now);
+  check_revocation(sim, q, coll, root, root_len, now);
 
   /* Collateral outlives its 30 days: refused like real collateral. */
   ret = dcap_verify(q, coll, root, root_len, now + 31 * 24 * 3600, &v, &err);
