@@ -124,11 +124,16 @@ struct supervision {
   bool cpu_exceeded;
 };
 
+static void close_slot(int *fd) {
+  tb_cleanup_closep(fd);
+  *fd = -1;
+}
+
 static void release_supervision(struct supervision *s) {
-  tb_cleanup_closep(&s->pidfd);
-  tb_cleanup_closep(&s->sync);
-  tb_cleanup_closep(&s->notify);
-  tb_cleanup_closep(&s->out_fd);
+  close_slot(&s->pidfd);
+  close_slot(&s->sync);
+  close_slot(&s->notify);
+  close_slot(&s->out_fd);
 }
 
 static int spawn_init(const struct jail_plan *plan, struct supervision *s, tb_error **err) {
@@ -191,10 +196,20 @@ static void read_sync_message(struct supervision *s) {
     close(fd);
 }
 
+static bool cpu_limit_reached(const struct jail_cgroup *cg, const struct jail_limits *lim,
+                              double *next_check) {
+  double now = monotonic_s();
+  if (cg->kind == CGROUP_NONE || now < *next_check)
+    return false;
+  *next_check = now + CPU_POLL_MS / 1000.0;
+  return cgroup_cpu_usage_ns(cg) > lim->cpu_s * 1000000000ull;
+}
+
 /* Run until the jail's init is gone, answering seccomp and enforcing the time limits. */
 static void supervise(struct supervision *s, const struct jail_limits *lim,
                       const struct jail_cgroup *cg, struct jail_result *result) {
   double deadline = monotonic_s() + (double)lim->wall_s;
+  double next_cpu_check = monotonic_s() + CPU_POLL_MS / 1000.0;
   for (;;) {
     struct pollfd fds[3] = {{.fd = s->pidfd, .events = POLLIN},
                             {.fd = s->sync_eof ? -1 : s->sync, .events = POLLIN},
@@ -211,22 +226,21 @@ static void supervise(struct supervision *s, const struct jail_limits *lim,
       kill_jail(s); /* cannot supervise: end the jail rather than leave it unwatched */
     if (fds[2].revents & POLLIN) {
       if (seccomp_notify_answer(s->notify, result) < 0)
-        tb_cleanup_closep(&s->notify);
-    } else if (fds[2].revents & (POLLHUP | POLLERR)) {
-      tb_cleanup_closep(&s->notify); /* every process under the filter is gone */
+        close_slot(&s->notify);
+    } else if (fds[2].revents) {
+      close_slot(&s->notify); /* POLLHUP: every process under the filter is gone */
     }
     if (fds[1].revents)
       read_sync_message(s);
     if (fds[0].revents)
       break;
-    if (cg->kind != CGROUP_NONE && !s->cpu_exceeded &&
-        cgroup_cpu_usage_ns(cg) > lim->cpu_s * 1000000000ull) {
+    if (!s->cpu_exceeded && cpu_limit_reached(cg, lim, &next_cpu_check)) {
       s->cpu_exceeded = true;
       kill_jail(s);
     }
   }
   while (!s->sync_eof)
-    read_sync_message(s) ;
+    read_sync_message(s);
 }
 
 static bool out_fs_full(int out_fd) {

@@ -3,7 +3,8 @@
  * Order, and why:
  *   init:    no_new_privs (first: nothing after it can gain privileges); PR_SET_PDEATHSIG; wait
  *            for the parent's GO (id maps written; end of stream = the parent died); join the
- *            job's cgroup (v1; v2 was joined at clone3); become JAIL_ID (caps in the namespace are kept: the host uid it leaves is not the
+ *            job's cgroup (v1; v2 was joined at clone3); clone the host trees to show (mounts.c),
+ *            still as the caller's uid; become JAIL_ID (caps in the namespace are kept: the host uid it leaves is not the
  *            namespace's root); PR_SET_PDEATHSIG again, since a credential change clears it, and
  *            re-check the parent through the socket; cgroup namespace (now that the parent put us
  *            in the job's cgroup); hostname; filesystem (mounts.c); send the parent an fd to /out;
@@ -82,19 +83,20 @@ static int become_jail_user(const struct jail_plan *p, tb_error **err) {
 }
 
 static int set_up_init(const struct jail_plan *p, int *out_fd, tb_error **err) {
+  __attribute__((cleanup(mounts_release))) struct host_trees trees = {0};
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "PR_SET_NO_NEW_PRIVS");
   if (set_parent_death_signal(p->sync_fd, err) < 0)
     return -1;
   wait_for_go(p->sync_fd);
-  if (cgroup_join_self(p->cgroup, err) < 0 || become_jail_user(p, err) < 0 ||
-      set_parent_death_signal(p->sync_fd, err) < 0)
+  if (cgroup_join_self(p->cgroup, err) < 0 || mounts_clone_host_trees(p->cfg, &trees, err) < 0 ||
+      become_jail_user(p, err) < 0 || set_parent_death_signal(p->sync_fd, err) < 0)
     return -1;
   if (unshare(CLONE_NEWCGROUP) < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "unshare cgroup namespace");
   if (sethostname("teebuild", strlen("teebuild")) < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "sethostname");
-  if (mounts_build(p->cfg, &p->limits, out_fd, err) < 0)
+  if (mounts_build(p->cfg, &p->limits, &trees, out_fd, err) < 0)
     return -1;
   /* The payload runs under the same uid: keep it from reading this process's memory or fds. */
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

@@ -106,10 +106,23 @@ int limits_apply(const struct jail_limits *lim, bool cgroup_in_force, tb_error *
 int caps_drop_all(tb_error **err);
 
 /* ---- mounts.c ---- */
-/* Build the jail's filesystem, pivot into it and leave the root read-only. *out_fd gets an fd to
- * /out for the parent's copy-out. Runs in the jail's init, inside its mount namespace. */
-int mounts_build(const struct jail_config *cfg, const struct jail_limits *lim, int *out_fd,
-                 tb_error **err);
+#define JAIL_DEV_NODES 5
+
+/* Detached clones of the host trees the jail shows: the binds and the /dev nodes. */
+struct host_trees {
+  int *binds;
+  size_t n_binds;
+  int dev[JAIL_DEV_NODES];
+};
+
+/* In the jail's init, still under the caller's uid (so it reaches whatever the caller can): make
+ * the mount namespace private and clone the host trees, read-only, nosuid, nodev. */
+int mounts_clone_host_trees(const struct jail_config *cfg, struct host_trees *t, tb_error **err);
+/* Then build the jail's filesystem from them, pivot into it and leave the root read-only.
+ * *out_fd gets an fd to /out for the parent's copy-out. */
+int mounts_build(const struct jail_config *cfg, const struct jail_limits *lim,
+                 const struct host_trees *t, int *out_fd, tb_error **err);
+void mounts_release(struct host_trees *t);
 
 /* ---- copyout.c ---- */
 /* Copy the tree under jail_out (an fd to the jail's /out) into host_dir: regular files (0644) and

@@ -3,7 +3,8 @@
  *   1. / becomes MS_REC|MS_PRIVATE, so nothing below propagates to or from the host.
  *   2. Every host tree the jail sees (the binds, the five /dev nodes) is cloned with open_tree()
  *      while the host root is still visible, and made read-only, nosuid, nodev recursively with
- *      mount_setattr(AT_RECURSIVE): submounts of a bind are covered too, in one call.
+ *      mount_setattr(AT_RECURSIVE): submounts of a bind are covered too, in one call. This runs
+ *      before the init takes the jail's uid, so it reaches exactly what the caller can.
  *   3. A fresh tmpfs becomes the new root (at NEW_ROOT, shadowing the host's /tmp in this
  *      namespace only); mount points are made in it and the clones moved onto them; /out, /tmp,
  *      /dev and a fresh /proc (of the jail's pid namespace) are mounted.
@@ -27,21 +28,17 @@
 
 #define NEW_ROOT "/tmp"
 
-static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
-#define N_DEV_NODES (sizeof(dev_nodes) / sizeof(dev_nodes[0]))
+static const char *const dev_nodes[JAIL_DEV_NODES] = {"null", "zero", "full", "random", "urandom"};
 
-struct detached_trees {
-  int *binds;
-  int dev[N_DEV_NODES];
-  size_t n_binds;
-};
-
-static void close_trees(struct detached_trees *t) {
+void mounts_release(struct host_trees *t) {
   for (size_t i = 0; t->binds && i < t->n_binds; i++)
     tb_cleanup_closep(&t->binds[i]);
   free(t->binds);
-  for (size_t i = 0; i < N_DEV_NODES; i++)
+  t->binds = NULL;
+  for (size_t i = 0; i < JAIL_DEV_NODES; i++) {
     tb_cleanup_closep(&t->dev[i]);
+    t->dev[i] = -1;
+  }
 }
 
 static int clone_tree(const char *host_path, uint64_t attrs, bool recursive, int *out,
@@ -57,8 +54,11 @@ static int clone_tree(const char *host_path, uint64_t attrs, bool recursive, int
   return 0;
 }
 
-static int clone_host_trees(const struct jail_config *cfg, struct detached_trees *t,
-                            tb_error **err) {
+int mounts_clone_host_trees(const struct jail_config *cfg, struct host_trees *t, tb_error **err) {
+  for (size_t i = 0; i < JAIL_DEV_NODES; i++)
+    t->dev[i] = -1;
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "make / private");
   t->binds = xcalloc(cfg->n_binds + 1, sizeof(int));
   for (t->n_binds = 0; t->n_binds < cfg->n_binds; t->n_binds++) {
     t->binds[t->n_binds] = -1;
@@ -67,7 +67,7 @@ static int clone_host_trees(const struct jail_config *cfg, struct detached_trees
                    &t->binds[t->n_binds], err) < 0)
       return -1;
   }
-  for (size_t i = 0; i < N_DEV_NODES; i++) {
+  for (size_t i = 0; i < JAIL_DEV_NODES; i++) {
     char path[32];
     snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
     /* Read-only binds the device nodes stay usable: writing to a device is not writing the fs. */
@@ -122,7 +122,7 @@ static int make_read_only(const char *jail_path, tb_error **err) {
 }
 
 /* /dev: a small tmpfs holding bind mounts of the five host nodes and the usual fd links. */
-static int build_dev(const struct detached_trees *t, tb_error **err) {
+static int build_dev(const struct host_trees *t, tb_error **err) {
   static const char *const links[][2] = {{"fd", "/proc/self/fd"},
                                          {"stdin", "/proc/self/fd/0"},
                                          {"stdout", "/proc/self/fd/1"},
@@ -130,7 +130,7 @@ static int build_dev(const struct detached_trees *t, tb_error **err) {
   if (mount_fs("tmpfs", "/dev", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k,nr_inodes=64",
                err) < 0)
     return -1;
-  for (size_t i = 0; i < N_DEV_NODES; i++) {
+  for (size_t i = 0; i < JAIL_DEV_NODES; i++) {
     char jail_path[32];
     snprintf(jail_path, sizeof(jail_path), "/dev/%s", dev_nodes[i]);
     cleanup_free char *path = xasprintf(NEW_ROOT "%s", jail_path);
@@ -150,7 +150,7 @@ static int build_dev(const struct detached_trees *t, tb_error **err) {
 }
 
 static int build_tree(const struct jail_config *cfg, const struct jail_limits *lim,
-                      const struct detached_trees *t, tb_error **err) {
+                      const struct host_trees *t, tb_error **err) {
   if (mount("tmpfs", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=4096") < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "mount tmpfs root");
   if (make_mount_point("/src", err) < 0)
@@ -187,15 +187,9 @@ static int pivot_into_new_root(tb_error **err) {
   return 0;
 }
 
-int mounts_build(const struct jail_config *cfg, const struct jail_limits *lim, int *out_fd,
-                 tb_error **err) {
-  __attribute__((cleanup(close_trees))) struct detached_trees trees = {0};
-  for (size_t i = 0; i < N_DEV_NODES; i++)
-    trees.dev[i] = -1;
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "make / private");
-  if (clone_host_trees(cfg, &trees, err) < 0 || build_tree(cfg, lim, &trees, err) < 0 ||
-      pivot_into_new_root(err) < 0)
+int mounts_build(const struct jail_config *cfg, const struct jail_limits *lim,
+                 const struct host_trees *t, int *out_fd, tb_error **err) {
+  if (build_tree(cfg, lim, t, err) < 0 || pivot_into_new_root(err) < 0)
     return -1;
   int fd = open("/out", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)

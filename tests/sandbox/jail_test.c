@@ -151,6 +151,12 @@ static bool said(const struct fixture *f, const char *text) { return strstr(f->o
 static int case_host_files(struct fixture *f) {
   run(f, "read", "/src/input.txt");
   CHECK(said(f, "read: ok"), "the job reads its inputs at /src");
+  /* The caller's private directories may hold the binds: the jail clones them before it drops to
+   * its own uid (and inside it, only the bound directory's own modes count). */
+  chmod(f->base, 0700);
+  run(f, "read", "/src/input.txt");
+  chmod(f->base, 0755);
+  CHECK(said(f, "read: ok"), "binds under a 0700 directory of the caller work");
   run(f, "read", "/etc/hostname");
   CHECK(said(f, "read: ENOENT"), "the host's /etc/hostname does not exist in the jail");
   run(f, "read", "/root/.bashrc");
