@@ -74,7 +74,20 @@ static int take_build_option(int opt, struct build_args *a, tb_error **err) {
   }
 }
 
-/* Returns 1 after printing --help. */
+/* What is wrong with a complete command line, or NULL. */
+static const char *args_problem(const struct build_args *a) {
+  if ((a->src_dir == NULL) == (a->standard_json == NULL))
+    return "give either SRC_DIR or --standard-json FILE";
+  if (a->standard_json && a->settings_given)
+    return "with --standard-json the solc settings come from the file";
+  if (a->solc == NULL)
+    return "--solc VERSION is required";
+  if (a->job.out == NULL)
+    return "-o OUT is required";
+  return NULL;
+}
+
+/* Returns 1 after printing --help, 0 for a complete command line, < 0 on a usage error. */
 static int parse_args(int argc, char **argv, struct build_args *a, tb_error **err) {
   static const struct option long_opts[] = {
       JOB_LONG_OPTIONS,
@@ -88,31 +101,28 @@ static int parse_args(int argc, char **argv, struct build_args *a, tb_error **er
       {0},
   };
   a->settings.optimize_runs = 200;
-  int opt, ret;
+  int opt;
   optind = 0;
   opterr = 0; /* our own one-line usage error instead of getopt's */
   while ((opt = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
     if (opt == 'h') {
-      fputs(usage, stdout);
+      (void)fputs(usage, stdout);
       return 1;
     }
-    if (opt == '?')
-      return tb_usage_error(err, "build", "unknown option %s", argv[optind - 1]);
-    if (!job_options_take(opt, optarg, &a->job) && (ret = take_build_option(opt, a, err)) < 0)
-      return ret;
+    if (opt == '?') {
+      tb_usage_error(err, "build", "unknown option or missing value: %s", argv[optind - 1]);
+      return -1;
+    }
+    if (!job_options_take(opt, optarg, &a->job) && take_build_option(opt, a, err) < 0)
+      return -1;
   }
   if (optind < argc)
     a->src_dir = argv[optind++];
-  if (optind < argc)
-    return tb_usage_error(err, "build", "unexpected argument %s", argv[optind]);
-  if ((a->src_dir == NULL) == (a->standard_json == NULL))
-    return tb_usage_error(err, "build", "give either SRC_DIR or --standard-json FILE");
-  if (a->standard_json && a->settings_given)
-    return tb_usage_error(err, "build", "with --standard-json the solc settings come from the file");
-  if (a->solc == NULL)
-    return tb_usage_error(err, "build", "--solc VERSION is required");
-  if (a->job.out == NULL)
-    return tb_usage_error(err, "build", "-o OUT is required");
+  const char *problem = optind < argc ? "more than one SRC_DIR" : args_problem(a);
+  if (problem != NULL) {
+    tb_usage_error(err, "build", "%s", problem);
+    return -1;
+  }
   return 0;
 }
 

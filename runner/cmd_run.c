@@ -27,7 +27,7 @@ int cmd_run(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
   opterr = 0; /* our own one-line usage error instead of getopt's */
   while ((opt = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
     if (opt == 'h') {
-      fputs(usage, stdout);
+      (void)fputs(usage, stdout);
       return 0;
     }
     if (!job_options_take(opt, optarg, &opts)) {

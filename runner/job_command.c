@@ -29,7 +29,7 @@ static void report_failure(const char *cmd, tb_error *failure, const char *detai
   tb_error_wrap(&failure, "%s", cmd);
   tb_error_print(failure, stderr);
   if (details != NULL)
-    fputs(details, stderr);
+    (void)fputs(details, stderr);
 }
 
 int job_command(const struct tb_globals *g, const char *cmd, const struct job_spec *spec, const char *build_type,

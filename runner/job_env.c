@@ -7,17 +7,12 @@
 #include "common/xalloc.h"
 
 static char *toolchain_path(const struct job_spec *spec) {
-  size_t len = sizeof("/usr/bin:/bin");
-  for (size_t i = 0; i < spec->n_toolchains; i++)
-    len += strlen("/toolchain//bin:") + strlen(spec->toolchains[i].name);
-  char *path = xmalloc(len);
-  path[0] = '\0';
-  for (size_t i = 0; i < spec->n_toolchains; i++) {
-    strcat(path, "/toolchain/");
-    strcat(path, spec->toolchains[i].name);
-    strcat(path, "/bin:");
+  char *path = xstrdup("/usr/bin:/bin");
+  for (size_t i = spec->n_toolchains; i-- > 0;) {
+    char *longer = xasprintf("/toolchain/%s/bin:%s", spec->toolchains[i].name, path);
+    free(path);
+    path = longer;
   }
-  strcat(path, "/usr/bin:/bin");
   return path;
 }
 

@@ -182,7 +182,8 @@ int stage_inputs(const char *src, const char *dst, struct job_input **inputs, si
     job_inputs_free(s.inputs, s.n);
     return ret;
   }
-  qsort(s.inputs, s.n, sizeof(*s.inputs), cmp_input);
+  if (s.n > 1)
+    qsort(s.inputs, s.n, sizeof(*s.inputs), cmp_input);
   *inputs = s.inputs;
   *n = s.n;
   return 0;
