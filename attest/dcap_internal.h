@@ -55,8 +55,9 @@ int dcap_match_qe_identity(const struct tdx_qe_report *qe, const json_t *qe_iden
  * components are all at or below the platform's. */
 int dcap_match_tcb_level(const struct tdx_quote *q, const struct pck_ext *pck, const json_t *tcb_info,
                          struct dcap_status *out, tb_error **err);
-/* TDX module identity (when tee_tcb_svn[1], the module's major version, is not 0): MRSIGNER_SEAM,
- * masked SEAM attributes, ISVSVN = tee_tcb_svn[0]. out->status is NULL when it does not apply. */
+/* TDX module identity: with tee_tcb_svn[1] (the module's major version) not 0, the identity
+ * TDX_<major> gives MRSIGNER_SEAM, masked SEAM attributes and, by ISVSVN = tee_tcb_svn[0], a status;
+ * with 0, only the signer is checked against "tdxModule" and out->status is NULL. */
 int dcap_match_tdx_module(const struct tdx_quote *q, const json_t *tcb_info, struct dcap_status *out,
                           tb_error **err);
 /* Severity order of TCB statuses (dcap-qvl's): larger is worse; unknown strings are worst (100). */

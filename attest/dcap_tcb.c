@@ -143,17 +143,8 @@ static const json_t *module_identity(const json_t *tcb_info, const char *id) {
   return NULL;
 }
 
-int dcap_match_tdx_module(const struct tdx_quote *q, const json_t *tcb_info, struct dcap_status *out,
-                          tb_error **err) {
-  out->status = NULL;
-  unsigned major = q->body.tee_tcb_svn[1], isvsvn = q->body.tee_tcb_svn[0];
-  if (major == 0)
-    return 0; /* TDX 1.0 modules are covered by the tdxtcbcomponents alone */
-  char id[16];
-  snprintf(id, sizeof(id), "TDX_%02X", major);
-  const json_t *m = module_identity(tcb_info, id);
-  if (m == NULL)
-    return DCAP_FAIL(err, DCAP_CHECK_TDX_MODULE, "the TCB info has no identity %s for this TDX module", id);
+/* The module's signer and SEAM attributes against an identity object of the TCB info. */
+static int check_module_signer(const struct tdx_quote *q, const json_t *m, const char *id, tb_error **err) {
   unsigned char mrsigner[48], attr[8], mask[8];
   if (hex_field(m, "mrsigner", mrsigner, 48) < 0 || hex_field(m, "attributes", attr, 8) < 0 ||
       hex_field(m, "attributesMask", mask, 8) < 0)
@@ -162,6 +153,27 @@ int dcap_match_tdx_module(const struct tdx_quote *q, const json_t *tcb_info, str
     return DCAP_FAIL(err, DCAP_CHECK_TDX_MODULE, "MRSIGNER_SEAM is not %s's", id);
   if (!masked_equal(q->body.seam_attributes, attr, mask, 8))
     return DCAP_FAIL(err, DCAP_CHECK_TDX_MODULE, "SEAM attributes do not match %s under the mask", id);
+  return 0;
+}
+
+int dcap_match_tdx_module(const struct tdx_quote *q, const json_t *tcb_info, struct dcap_status *out,
+                          tb_error **err) {
+  out->status = NULL;
+  unsigned major = q->body.tee_tcb_svn[1], isvsvn = q->body.tee_tcb_svn[0];
+  if (major == 0) {
+    /* A TDX 1.0 module has no identity levels: its status is the tdxtcbcomponents'; only its
+     * signer is checked, against "tdxModule" when the TCB info names one. */
+    const json_t *m = json_object_get(tcb_info, "tdxModule");
+    return m ? check_module_signer(q, m, "tdxModule", err) : 0;
+  }
+  char id[16];
+  snprintf(id, sizeof(id), "TDX_%02X", major);
+  const json_t *m = module_identity(tcb_info, id);
+  if (m == NULL)
+    return DCAP_FAIL(err, DCAP_CHECK_TDX_MODULE, "the TCB info has no identity %s for this TDX module", id);
+  int ret = check_module_signer(q, m, id, err);
+  if (ret < 0)
+    return ret;
   const json_t *level = isvsvn_level(json_object_get(m, "tcbLevels"), isvsvn);
   if (level == NULL)
     return DCAP_FAIL(err, DCAP_CHECK_TDX_MODULE, "module ISVSVN %u is below every %s TCB level", isvsvn, id);
