@@ -91,7 +91,8 @@ static int parse_args(int argc, char **argv, struct quote_verify_args *a, tb_err
   return 0;
 }
 
-/* The dstack GetQuote response's event log, if QUOTE was one; NULL otherwise. */
+/* The event log of a dstack GetQuote response (or `teebuild --json quote` output), if QUOTE was one;
+ * NULL otherwise. */
 static int read_event_log(const char *path, json_t **events, tb_error **err) {
   *events = NULL;
   cleanup_free char *text = NULL;
@@ -107,7 +108,9 @@ static int read_event_log(const char *path, json_t **events, tb_error **err) {
   cleanup_json json_t *resp = NULL;
   if (tb_json_load_buf(path, text, len, &resp, err) < 0)
     return -1;
-  const json_t *log = json_object_get(resp, "event_log");
+  const json_t *log = json_object_get(resp, "event_log"); /* dstack's name; teebuild's own is eventLog */
+  if (log == NULL)
+    log = json_object_get(resp, "eventLog");
   return log ? eventlog_parse(log, events, err) : 0;
 }
 

@@ -87,6 +87,20 @@ if [ -s "$T/sim.hex" ]; then
   expect_err '^teebuild: quote verify: pck-chain: ' "simulated quote without --allow-simulated names pck-chain"
 fi
 
+# A whole response (quote + event log): the log must replay to the quote's RTMRs.
+expect_exit 0 "teebuild --json quote (simulated) response" "$TEEBUILD" --json --tee simulated quote --report-data 00
+cp "$T/last.out" "$T/resp.json"
+expect_exit 0 "response with its event log verifies" qv "$T/resp.json" --allow-simulated
+python3 - "$T/resp.json" "$T/forged.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["eventLog"], "the simulator logs at least one event"
+r["eventLog"].append({"imr": 3, "event_type": 0x08000001, "digest": "", "event": "forged", "event_payload": "00"})
+json.dump(r, open(sys.argv[2], "w"))
+PY
+expect_exit 6 "response with an event the quote never measured" qv "$T/forged.json" --allow-simulated
+expect_err '^teebuild: quote verify: event-log: RTMR3 replays to ' "forged event names event-log"
+
 expect_exit 2 "usage: no QUOTE" qv
 expect_exit 2 "usage: no collateral for a real quote" qv "$D/dcapqvl_tdx_quote.bin"
 done_testing
