@@ -80,6 +80,20 @@ a = json.load(open(sys.argv[1] + "/contracts/ExampleToken.sol/ExampleToken.json"
 i = json.load(open(sys.argv[1] + "/solc-input.json"))
 assert "storage" in a["storageLayout"] and i["settings"]["optimizer"] == {"enabled": True, "runs": 1000}' b4/artifacts
 
+# A Foundry-style layout: remappings.txt into lib/, tests not compiled, an explicit toolchain ref.
+mkdir -p forge/src forge/lib/dep/src forge/test
+echo 'dep/=lib/dep/src/' >forge/remappings.txt
+printf 'pragma solidity ^0.8.0;\nlibrary Dep { function one() internal pure returns (uint) { return 1; } }\n' >forge/lib/dep/src/Dep.sol
+printf 'pragma solidity ^0.8.0;\nimport {Dep} from "dep/Dep.sol";\ncontract App { function f() public pure returns (uint) { return Dep.one(); } }\n' >forge/src/App.sol
+printf 'pragma solidity ^0.8.0;\nimport "forge-std/Test.sol";\n' >forge/test/App.t.sol
+expect_exit 0 "build a Foundry layout with remappings" tb build forge --solc solc-js@0.8.24 -o b6
+check "remapped units keep their remapped names and the remappings are kept" python3 -c '
+import json, sys
+i = json.load(open(sys.argv[1]))
+assert sorted(i["sources"]) == ["lib/dep/src/Dep.sol", "src/App.sol"], sorted(i["sources"])
+assert i["settings"]["remappings"] == ["dep/=lib/dep/src/"], i["settings"]' b6/artifacts/solc-input.json
+check "the app artifact exists" test -s b6/artifacts/src/App.sol/App.json
+
 # A compile error: exit 1, the count first, then solc's own formatted message.
 mkdir -p broken/contracts
 printf 'pragma solidity ^0.8.0;\ncontract Broken {\n    function f() public { undefinedThing = 1; }\n}\n' >broken/contracts/Broken.sol
