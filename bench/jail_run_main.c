@@ -1,22 +1,40 @@
 /* tb-jail-run: run one program in the jail from the command line, for benchmarks (and by hand)
  * until `teebuild run` exists. stdin is /dev/null; stdout and stderr are passed through (they must
  * not be a terminal).
- *   tb-jail-run [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... --out DIR -- PROG ARG... */
+ *   tb-jail-run [-v] [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... --out DIR -- PROG ARG... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/log.h"
 #include "common/xalloc.h"
 #include "sandbox/jail.h"
 
 static int usage(void) {
-  fprintf(stderr, "usage: tb-jail-run [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... "
+  fprintf(stderr, "usage: tb-jail-run [-v] [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... "
                   "--out DIR -- PROG [ARG]...\n");
   return 2;
 }
 
+static int export_seccomp(const char *profile, const char *path) {
+  cleanup_error tb_error *err = NULL;
+  const void *bpf;
+  size_t len;
+  const char *digest;
+  if (jail_seccomp_filter(profile, &bpf, &len, &digest, &err) < 0 ||
+      tb_write_file_atomic(path, bpf, len, 0644, &err) < 0) {
+    tb_error_print(err, stderr);
+    return tb_error_exit_code(err);
+  }
+  printf("%s\n", digest);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 4 && !strcmp(argv[1], "--export-seccomp"))
+    return export_seccomp(argv[2], argv[3]);
   static const char *const env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "TZ=UTC", "LC_ALL=C.UTF-8",
                                     "LANG=C.UTF-8", "SOURCE_DATE_EPOCH=0", NULL};
   cleanup_free struct jail_bind *binds = xcalloc((size_t)argc, sizeof(*binds));
@@ -27,6 +45,8 @@ int main(int argc, char **argv) {
     char *colon;
     if (!strcmp(argv[i], "--profile") && i + 1 < argc)
       cfg.seccomp_profile = argv[++i];
+    else if (!strcmp(argv[i], "-v"))
+      tb_log_set_verbosity(TB_VERBOSE);
     else if (!strcmp(argv[i], "--allow-no-cgroups"))
       cfg.lowering.allow_no_cgroups = true;
     else if (!strcmp(argv[i], "--out") && i + 1 < argc)
@@ -46,6 +66,10 @@ int main(int argc, char **argv) {
     tb_error_print(err, stderr);
     return tb_error_exit_code(err);
   }
+  const struct jail_isolation *iso = &result.isolation;
+  tb_debug("isolation: namespaces %s, cgroup %s, seccomp %s sha256:%s, uid %u -> host %u",
+           iso->namespaces, iso->cgroup, iso->seccomp_profile, iso->seccomp_digest, iso->jail_uid,
+           iso->host_uid);
   char desc[128];
   if (result.outcome != JAIL_EXITED || result.exit_code != 0)
     fprintf(stderr, "tb-jail-run: %s\n", jail_outcome_describe(&result, desc, sizeof(desc)));

@@ -83,6 +83,12 @@ struct jail_result {
  * TB_EXIT_INPUT when /out held something that cannot be copied out (symlink, device, ...). */
 int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error **err);
 
+/* The compiled BPF of a shipped seccomp profile, exactly as jail_run loads it, and its digest
+ * (hex SHA-256, as in jail_isolation.seccomp_digest). Compiled once per process; the memory stays
+ * owned by the sandbox. For tools that report the policy before a run or reuse the filter. */
+int jail_seccomp_filter(const char *profile, const void **bpf, size_t *len, const char **digest,
+                        tb_error **err);
+
 /* One line describing a non-success outcome, e.g. "blocked syscall ptrace" or "wall-clock limit
  * of 600 s reached". */
 const char *jail_outcome_describe(const struct jail_result *result, char *buf, size_t len);

@@ -153,10 +153,15 @@ static _Noreturn void run_payload(const struct jail_plan *p) {
   if (set_up_payload(p, &sync, &err) < 0)
     fail_and_exit(sync, err);
   execve(p->cfg->argv[0], (char *const *)p->cfg->argv, (char *const *)p->cfg->env);
-  /* A program that is not there (or not executable) is the job's mistake, not the jail's. */
-  tb_error_set(&err, errno == ENOENT || errno == EACCES || errno == ENOEXEC ? TB_EXIT_INPUT
-                                                                          : TB_EXIT_SANDBOX,
-               errno, "execve %s", p->cfg->argv[0]);
+  /* A program that is not there (or not executable) is the job's mistake, not the jail's. ENOENT
+   * for a file that exists means its ELF or script interpreter is missing: the jail has no /usr. */
+  int e = errno;
+  int code = e == ENOENT || e == EACCES || e == ENOEXEC ? TB_EXIT_INPUT : TB_EXIT_SANDBOX;
+  if (e == ENOENT && access(p->cfg->argv[0], F_OK) == 0)
+    tb_error_set(&err, code, 0, "execve %s: its interpreter (ELF loader or #! program) is not in the jail",
+                 p->cfg->argv[0]);
+  else
+    tb_error_set(&err, code, e, "execve %s", p->cfg->argv[0]);
   fail_and_exit(sync, err);
 }
 

@@ -25,6 +25,7 @@
 
 #include "common/cleanup.h"
 #include "common/hash.h"
+#include "common/log.h"
 #include "common/xalloc.h"
 #include "sandbox/jail_internal.h"
 
@@ -92,6 +93,17 @@ static int add_clone_rules(scmp_filter_ctx ctx, const struct seccomp_profile *p,
   return add_rule(ctx, p->name, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL, err);
 }
 
+/* Denied as if the kernel lacked them, without a report: runtimes probe these at start and fall
+ * back (libuv in node tries io_uring_setup on every start), so a report would blame them for any
+ * unrelated failure of the job. */
+static int add_absent_rules(scmp_filter_ctx ctx, const char *profile, tb_error **err) {
+  static const char *const absent[] = {"io_uring_setup", "io_uring_enter", "io_uring_register"};
+  for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+    if (add_rule(ctx, profile, SCMP_ACT_ERRNO(ENOSYS), absent[i], 0, NULL, err) < 0)
+      return -1;
+  return 0;
+}
+
 /* Sockets of the families a runtime may use locally; netlink, packet and the rest are denied. */
 static int add_socket_rules(scmp_filter_ctx ctx, const char *profile, tb_error **err) {
   static const int domains[] = {AF_UNIX, AF_INET, AF_INET6};
@@ -142,7 +154,8 @@ static int compile_profile(const struct seccomp_profile *p, struct seccomp_progr
     return tb_error_set(err, TB_EXIT_SANDBOX, -r, "seccomp attributes");
   if (add_allow_list(ctx, p->name, seccomp_base_allow, err) < 0 ||
       add_allow_list(ctx, p->name, p->allow, err) < 0 || add_ioctl_rules(ctx, p->name, err) < 0 ||
-      add_clone_rules(ctx, p, err) < 0 || add_socket_rules(ctx, p->name, err) < 0)
+      add_clone_rules(ctx, p, err) < 0 || add_socket_rules(ctx, p->name, err) < 0 ||
+      add_absent_rules(ctx, p->name, err) < 0)
     return -1;
   prog->name = p->name;
   return export_bpf(ctx, prog, err);
@@ -175,6 +188,17 @@ int seccomp_program_get(const char *profile, const struct seccomp_program **out,
   return 0;
 }
 
+int jail_seccomp_filter(const char *profile, const void **bpf, size_t *len, const char **digest,
+                        tb_error **err) {
+  const struct seccomp_program *prog;
+  if (seccomp_program_get(profile, &prog, err) < 0)
+    return -1;
+  *bpf = prog->bpf;
+  *len = prog->len;
+  *digest = prog->digest;
+  return 0;
+}
+
 int seccomp_program_install(const struct seccomp_program *prog, tb_error **err) {
   struct sock_fprog fprog = {.len = (unsigned short)(prog->len / sizeof(struct sock_filter)),
                              .filter = (struct sock_filter *)prog->bpf};
@@ -185,6 +209,7 @@ int seccomp_program_install(const struct seccomp_program *prog, tb_error **err) 
 }
 
 static void record_denial(struct jail_result *result, const char *name) {
+  tb_debug("sandbox: seccomp denied %s", name);
   if (result->blocked_count++ == 0)
     snprintf(result->blocked_syscall, sizeof(result->blocked_syscall), "%s", name);
 }
