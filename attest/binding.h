@@ -8,6 +8,10 @@
 
 #define TB_REPORT_DATA_LEN 64
 
+/* report_data as the dstack agent takes it: hex of at most 64 bytes, zero-padded on the right.
+ * Returns 0, or -1 when hex is not that. */
+int tb_report_data_from_hex(const char *hex, unsigned char out[TB_REPORT_DATA_LEN]);
+
 void tb_binding_report_data(const void *payload, size_t payload_len, const unsigned char *spki_der, size_t spki_len,
                             unsigned char out[TB_REPORT_DATA_LEN]);
 

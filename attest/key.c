@@ -86,6 +86,7 @@ int tb_key_public_pem(EVP_PKEY *key, char **pem, tb_error **err) {
 void tb_key_id(const unsigned char *spki_der, size_t len, char out[TB_KEYID_LEN]) {
   unsigned char digest[TB_SHA256_LEN];
   tb_sha256_buf(spki_der, len, digest);
-  memcpy(out, "sha256:", 7);
-  tb_hex_encode(digest, sizeof(digest), out + 7);
+  char hex[TB_SHA256_HEX_LEN + 1];
+  tb_hex_encode(digest, sizeof(digest), hex);
+  (void)snprintf(out, TB_KEYID_LEN, "sha256:%s", hex);
 }

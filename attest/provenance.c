@@ -11,7 +11,7 @@
 void tb_rfc3339_utc(time_t t, char out[21]) {
   struct tm tm;
   gmtime_r(&t, &tm);
-  strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  (void)strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* A random (v4) UUID: distinct for every run, so two statements are never confused. */
@@ -23,7 +23,7 @@ static int invocation_id(char out[37], tb_error **err) {
   b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
   char hex[33];
   tb_hex_encode(b, sizeof(b), hex);
-  snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+  (void)snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
   return 0;
 }
 

@@ -105,7 +105,8 @@ int tb_subjects_collect(const char *out_dir, json_t **subjects, tb_error **err) 
       return ret;
     }
   }
-  qsort(list.items, list.n, sizeof(*list.items), by_name);
+  if (list.n > 0)
+    qsort(list.items, list.n, sizeof(*list.items), by_name);
   json_t *arr = json_array();
   for (size_t i = 0; i < list.n; i++)
     json_array_append_new(arr, json_pack("{s:s, s:{s:s}}", "name", list.items[i].name, "digest", "sha256",

@@ -70,9 +70,8 @@ static struct reply get_quote(const struct tb_tee_sim *sim, const json_t *req) {
   const char *hex = json_string_value(json_object_get(req, "report_data"));
   if (hex == NULL)
     return fail(400, "missing \"report_data\"");
-  size_t n = strlen(hex);
-  unsigned char report_data[TB_REPORT_DATA_LEN] = {0};
-  if (n > 2 * TB_REPORT_DATA_LEN || n % 2 != 0 || tb_hex_decode(hex, report_data, n / 2) < 0)
+  unsigned char report_data[TB_REPORT_DATA_LEN];
+  if (tb_report_data_from_hex(hex, report_data) < 0)
     return fail(400, "\"report_data\" must be hex of at most 64 bytes");
   struct sim_td_measurements m;
   tb_tee_sim_measurements(&m);
@@ -211,7 +210,7 @@ static int bind_socket(const char *path, int *out, tb_error **err) {
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if (strlen(path) >= sizeof(addr.sun_path))
     return tb_error_set(err, TB_EXIT_USAGE, 0, "socket path too long: %s", path);
-  strcpy(addr.sun_path, path);
+  memcpy(addr.sun_path, path, strlen(path) + 1);
   struct stat st;
   if (lstat(path, &st) == 0) {
     if (!S_ISSOCK(st.st_mode))
@@ -226,11 +225,8 @@ static int bind_socket(const char *path, int *out, tb_error **err) {
 }
 
 int tb_tee_sim_start(const char *socket_path, const char *sim_dir, struct tb_tee_sim **out, tb_error **err) {
-  int ret = tb_mkdir_p(sim_dir, 0700, err);
-  if (ret < 0)
-    return tb_error_wrap(err, "tee-sim");
   cleanup_close int fd = -1;
-  if ((ret = bind_socket(socket_path, &fd, err)) < 0)
+  if (tb_mkdir_p(sim_dir, 0700, err) < 0 || bind_socket(socket_path, &fd, err) < 0)
     return tb_error_wrap(err, "tee-sim");
   struct tb_tee_sim *sim = xcalloc(1, sizeof(*sim));
   sim->socket_path = xstrdup(socket_path);

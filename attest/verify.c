@@ -90,7 +90,7 @@ static bool check_bundle(struct state *s) {
     return record(s, TB_CHECK_BUNDLE, false, "mediaType is %s, not %s", media, TB_BUNDLE_MEDIA_TYPE);
   if (!json_is_array(log))
     return record(s, TB_CHECK_BUNDLE, false, "tee.eventLog is not an array");
-  snprintf(s->r->tee, sizeof(s->r->tee), "%s", s->provider);
+  (void)snprintf(s->r->tee, sizeof(s->r->tee), "%s", s->provider);
   if (tb_base64_decode(quote_b64, &s->quote, &s->quote_len, TB_EXIT_VERIFY, &e) < 0)
     return record(s, TB_CHECK_BUNDLE, false, "tee.quote: %s", e->msg);
   if (tb_dsse_envelope_parse(env, &s->env, &e) < 0)
@@ -170,7 +170,7 @@ static bool check_quote(struct state *s) {
   if (dcap_verify(s->q, collateral, root, root_len, s->o->now, &s->verdict, &e) < 0)
     return record(s, TB_CHECK_QUOTE, false, "%s", e->msg);
   s->dcap_ok = true;
-  snprintf(s->r->tcb_status, sizeof(s->r->tcb_status), "%s", s->verdict.status);
+  (void)snprintf(s->r->tcb_status, sizeof(s->r->tcb_status), "%s", s->verdict.status);
   return record(s, TB_CHECK_QUOTE, true, "TDX v%u quote verified to the %s root", s->q->version,
                 is_simulated(s) ? "local simulation" : "Intel SGX");
 }

@@ -1,7 +1,6 @@
 /* teebuild quote --report-data HEX: ask the TEE for a raw quote, for debugging a TEE. */
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "attest/tee.h"
 #include "common/cleanup.h"
@@ -17,14 +16,6 @@ static const char usage[] =
     "Ask the TEE (--tee, default auto) for a quote over HEX (at most 64 bytes, zero-padded on the\n"
     "right to 64) and print it as lowercase hex; with --json print {\"tee\", \"quote\", \"reportData\",\n"
     "\"eventLog\"}. Exit status: 0 a quote was printed; 2 usage; 5 no quote could be obtained.\n";
-
-static int parse_report_data(const char *hex, unsigned char out[TB_REPORT_DATA_LEN], tb_error **err) {
-  size_t n = strlen(hex);
-  memset(out, 0, TB_REPORT_DATA_LEN);
-  if (n > 2 * TB_REPORT_DATA_LEN || n % 2 != 0 || tb_hex_decode(hex, out, n / 2) < 0)
-    return tb_usage_error(err, "quote", "--report-data must be hex of at most 64 bytes");
-  return 0;
-}
 
 static void print_evidence(const struct tb_globals *g, const char *provider, const struct tb_tee_evidence *ev,
                            const unsigned char report_data[TB_REPORT_DATA_LEN]) {
@@ -52,21 +43,18 @@ int cmd_quote_raw(const struct tb_globals *g, int argc, char **argv, tb_error **
   int opt;
   optind = 0;
   while ((opt = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
-    if (opt == REPORT_DATA)
-      hex = optarg;
-    else if (opt == SIM_ROOT)
-      sim_root = optarg;
-    else if (opt == 'h') {
-      fputs(usage, stdout);
-      return 0;
-    } else
-      return tb_usage_error(err, "quote", "unknown option %s", argv[optind - 1]);
+    switch (opt) {
+    case REPORT_DATA: hex = optarg; break;
+    case SIM_ROOT: sim_root = optarg; break;
+    case 'h': (void)fputs(usage, stdout); return 0;
+    default: tb_usage_error(err, "quote", "unknown option %s", argv[optind - 1]); return TB_EXIT_USAGE;
+    }
   }
-  if (hex == NULL || optind != argc)
-    return tb_usage_error(err, "quote", "expected --report-data HEX");
   unsigned char report_data[TB_REPORT_DATA_LEN];
-  if (parse_report_data(hex, report_data, err) < 0)
+  if (hex == NULL || optind != argc || tb_report_data_from_hex(hex, report_data) < 0) {
+    tb_usage_error(err, "quote", "expected --report-data HEX, hex of at most 64 bytes");
     return TB_EXIT_USAGE;
+  }
   cleanup_free char *sim_dir = NULL;
   if (tee_sim_dir(g->store_dir, sim_root, &sim_dir, err) < 0)
     return tb_error_exit_code(*err);

@@ -26,18 +26,17 @@ int cmd_tee_sim(const struct tb_globals *g, int argc, char **argv, tb_error **er
   int opt;
   optind = 0;
   while ((opt = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
-    if (opt == 's')
-      socket_path = optarg;
-    else if (opt == 'r')
-      sim_root = optarg;
-    else if (opt == 'h') {
-      fputs(usage, stdout);
-      return 0;
-    } else
-      return tb_usage_error(err, "tee-sim", "unknown option %s", argv[optind - 1]);
+    switch (opt) {
+    case 's': socket_path = optarg; break;
+    case 'r': sim_root = optarg; break;
+    case 'h': (void)fputs(usage, stdout); return 0;
+    default: tb_usage_error(err, "tee-sim", "unknown option %s", argv[optind - 1]); return TB_EXIT_USAGE;
+    }
   }
-  if (socket_path == NULL || optind != argc)
-    return tb_usage_error(err, "tee-sim", "expected --socket PATH and nothing else");
+  if (socket_path == NULL || optind != argc) {
+    tb_usage_error(err, "tee-sim", "expected --socket PATH and nothing else");
+    return TB_EXIT_USAGE;
+  }
   cleanup_free char *sim_dir = NULL;
   if (tee_sim_dir(g->store_dir, sim_root, &sim_dir, err) < 0)
     return tb_error_exit_code(*err);

@@ -97,7 +97,7 @@ int cmd_verify(const struct tb_globals *g, int argc, char **argv, tb_error **err
   if (parse_args(argc, argv, &a, &help, err) < 0)
     return TB_EXIT_USAGE;
   if (help) {
-    fputs(usage, stdout);
+    (void)fputs(usage, stdout);
     return 0;
   }
   cleanup_json json_t *policy = NULL;

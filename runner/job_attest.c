@@ -97,21 +97,20 @@ static int statement_payload(const struct job_record *rec, const char *provider,
 
 int job_attest(const struct job_record *rec, const char *staging_out, tb_error **err) {
   cleanup_free char *sim_dir = NULL;
-  int ret = tee_sim_dir(rec->store_dir, NULL, &sim_dir, err);
-  if (ret < 0)
-    return tb_error_wrap(err, "attest");
-  struct tb_tee_config cfg = {.sim_dir = sim_dir};
   cleanup_tee struct tb_tee *tee = NULL;
-  if ((ret = tb_tee_open(rec->tee ? rec->tee : "auto", &cfg, &tee, err)) < 0)
-    return tb_error_wrap(err, "attest");
   cleanup_free char *payload = NULL;
-  size_t len = 0;
-  if ((ret = statement_payload(rec, tb_tee_provider(tee), staging_out, &payload, &len, err)) < 0)
-    return tb_error_wrap(err, "attest");
   cleanup_pkey EVP_PKEY *key = NULL;
   cleanup_json json_t *bundle = NULL;
-  if ((ret = tee_signing_key(&key, err)) < 0 || (ret = tb_bundle_seal(tee, key, payload, len, &bundle, err)) < 0 ||
-      (ret = tb_bundle_write(staging_out, payload, len, bundle, err)) < 0)
+  size_t len = 0;
+  if (tee_sim_dir(rec->store_dir, NULL, &sim_dir, err) < 0)
+    return tb_error_wrap(err, "attest");
+  struct tb_tee_config cfg = {.sim_dir = sim_dir};
+  /* The provider is chosen first: the statement's builder.id names it. The key is made last, once
+   * the jail is long gone. */
+  if (tb_tee_open(rec->tee ? rec->tee : "auto", &cfg, &tee, err) < 0 ||
+      statement_payload(rec, tb_tee_provider(tee), staging_out, &payload, &len, err) < 0 ||
+      tee_signing_key(&key, err) < 0 || tb_bundle_seal(tee, key, payload, len, &bundle, err) < 0 ||
+      tb_bundle_write(staging_out, payload, len, bundle, err) < 0)
     return tb_error_wrap(err, "attest");
   return 0;
 }
