@@ -1,7 +1,8 @@
 /* Inside the jail: the init process (pid 1 of the new pid namespace) and the payload it forks.
  *
  * Order, and why:
- *   init:    no_new_privs (first: nothing after it can gain privileges); PR_SET_PDEATHSIG; wait
+ *   init:    no_new_privs (first: nothing after it can gain privileges); PR_SET_PDEATHSIG; default
+ *            signal dispositions and an empty mask (the payload inherits them); wait
  *            for the parent's GO (id maps written; end of stream = the parent died); join the
  *            job's cgroup (v1; v2 was joined at clone3); clone the host trees to show (mounts.c),
  *            still as the caller's uid; become JAIL_ID (caps in the namespace are kept: the host uid it leaves is not the
@@ -59,7 +60,7 @@ static int set_parent_death_signal(int sync, tb_error **err) {
   return 0;
 }
 
-static int wait_for_go(int sync) {
+static void wait_for_go(int sync) {
   struct sync_msg msg;
   int fd;
   int r = sync_recv(sync, &msg, &fd, 0);
@@ -67,6 +68,19 @@ static int wait_for_go(int sync) {
     close(fd);
   if (r <= 0 || msg.type != SYNC_GO)
     _exit(127); /* the parent is gone or gave up; it reports what happened */
+}
+
+/* Dispositions set to SIG_IGN and blocked signals survive fork and execve: start from the
+ * defaults, whatever the caller had (an ignored SIGCHLD would even make the init's waitpid fail,
+ * an ignored SIGPIPE would change how the job behaves). */
+static int reset_signals(tb_error **err) {
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal(sig, SIG_DFL); /* fails only for numbers glibc reserves; those it manages itself */
+  sigset_t none;
+  sigemptyset(&none);
+  if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "sigprocmask");
   return 0;
 }
 
@@ -86,7 +100,7 @@ static int set_up_init(const struct jail_plan *p, int *out_fd, tb_error **err) {
   __attribute__((cleanup(mounts_release))) struct host_trees trees = {0};
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "PR_SET_NO_NEW_PRIVS");
-  if (set_parent_death_signal(p->sync_fd, err) < 0)
+  if (set_parent_death_signal(p->sync_fd, err) < 0 || reset_signals(err) < 0)
     return -1;
   wait_for_go(p->sync_fd);
   if (cgroup_join_self(p->cgroup, err) < 0 || mounts_clone_host_trees(p->cfg, &trees, err) < 0 ||

@@ -175,6 +175,10 @@ static int case_host_procs(struct fixture *f) {
   CHECK(said(f, "count: 2") && said(f, "pids: 1 2") , "/proc shows only the jail's init and the job");
   run(f, "read", "/proc/sys/kernel/hostname");
   CHECK(said(f, "read: ok"), "/proc is a working procfs");
+  run(f, "read", "/proc/1/environ");
+  CHECK(said(f, "read: EACCES"), "the jail's init is out of the job's reach (/proc/1/environ)");
+  run(f, "read", "/proc/1/root/out/../proc/1/environ");
+  CHECK(!said(f, "read: ok"), "and so is its root");
   return 0;
 }
 
@@ -302,8 +306,18 @@ static int case_tiocsti(struct fixture *f) {
 static int case_identity(struct fixture *f) {
   run(f, "hostname", "");
   CHECK(said(f, "hostname=teebuild"), "hostname is teebuild");
+  /* A caller that ignores SIGPIPE and blocks SIGUSR1 must not pass that on to the job. */
+  sigset_t usr1, old_mask;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &usr1, &old_mask);
+  void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
   run(f, "ids", "");
+  signal(SIGPIPE, old_pipe);
+  sigprocmask(SIG_SETMASK, &old_mask, NULL);
   CHECK(said(f, "uid=1000 gid=1000 euid=1000 egid=1000"), "uid and gid are 1000");
+  CHECK(said(f, "SigBlk:\t0000000000000000") && said(f, "SigIgn:\t0000000000000000"),
+        "no blocked or ignored signals are inherited from the caller");
   CHECK(said(f, "CapInh:\t0000000000000000") && said(f, "CapPrm:\t0000000000000000") &&
             said(f, "CapEff:\t0000000000000000") && said(f, "CapBnd:\t0000000000000000") &&
             said(f, "CapAmb:\t0000000000000000"),

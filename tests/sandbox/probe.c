@@ -157,7 +157,8 @@ static int print_ids(void) {
   char line[256];
   while (f && fgets(line, sizeof(line), f))
     if (strncmp(line, "Cap", 3) == 0 || strncmp(line, "NoNewPrivs", 10) == 0 ||
-        strncmp(line, "Seccomp:", 8) == 0)
+        strncmp(line, "Seccomp:", 8) == 0 || strncmp(line, "SigBlk", 6) == 0 ||
+        strncmp(line, "SigIgn", 6) == 0)
       fputs(line, stdout);
   return 0;
 }
