@@ -154,7 +154,7 @@ static bool check_quote(struct state *s) {
     return record(s, TB_CHECK_QUOTE, false, "%s", s->quote_parse_error);
   cleanup_error tb_error *e = NULL;
   cleanup_free unsigned char *sim_root = NULL;
-  cleanup_free char *sim_collateral = NULL;
+  cleanup_free char *sim_collateral = NULL, *fetched = NULL;
   const unsigned char *root = dcap_intel_root_ca_der;
   size_t root_len = dcap_intel_root_ca_der_len;
   const char *collateral = s->o->collateral_json;
@@ -164,8 +164,13 @@ static bool check_quote(struct state *s) {
       return record(s, TB_CHECK_QUOTE, false, "simulation root %s: %s", s->o->sim_dir, e->msg);
     root = sim_root;
     collateral = sim_collateral;
+  } else if (collateral == NULL && s->o->pccs_url != NULL) {
+    if (dcap_fetch_collateral(s->o->pccs_url, s->q, NULL, s->o->now, &fetched, &e) < 0)
+      return record(s, TB_CHECK_QUOTE, false, "%s", e->msg);
+    collateral = fetched;
   } else if (collateral == NULL) {
-    return record(s, TB_CHECK_QUOTE, false, "no collateral for a %s quote: pass --collateral FILE", s->provider);
+    return record(s, TB_CHECK_QUOTE, false, "no collateral for a %s quote: pass --collateral FILE or --pccs URL",
+                  s->provider);
   }
   if (dcap_verify(s->q, collateral, root, root_len, s->o->now, &s->verdict, &e) < 0)
     return record(s, TB_CHECK_QUOTE, false, "%s", e->msg);

@@ -27,6 +27,7 @@ struct tb_verify_options {
   const char *out_dir;
   const json_t *policy;        /* policy.h's, or NULL for the defaults (tcbStatus UpToDate) */
   const char *collateral_json; /* for hardware quotes: QuoteCollateralV3 text, or NULL */
+  const char *pccs_url;        /* else fetch it from this PCCS/PCS base URL (dcap_fetch_collateral) */
   int64_t now;                 /* Unix seconds at which certificates and collateral must be valid */
   bool allow_simulated;
   const char *sim_dir; /* the local simulation root: the only one simulated quotes may chain to */

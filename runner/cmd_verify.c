@@ -14,8 +14,8 @@
 #include "runner/verify_rebuild.h"
 
 static const char usage[] =
-    "usage: teebuild verify OUT [--policy FILE] [--collateral FILE] [--time UNIX_S] [--allow-simulated]\n"
-    "                          [--sim-root DIR] [--rebuild]\n"
+    "usage: teebuild verify OUT [--policy FILE] [--collateral FILE | --pccs URL] [--time UNIX_S]\n"
+    "                          [--allow-simulated] [--sim-root DIR] [--rebuild]\n"
     "\n"
     "Check, in this order: the DSSE envelope signature; that the quote's report_data binds the\n"
     "payload and the key; the quote (DCAP, to the pinned Intel root with --collateral, or to the\n"
@@ -25,6 +25,7 @@ static const char usage[] =
     "\n"
     "--policy FILE  accepted TCB statuses and measurements: {\"tcbStatus\", \"mrtd\", \"rtmr0\"..\"rtmr3\",\n"
     "               \"composeHash\", \"osImageHash\": [...]} (default: TCB status UpToDate only)\n"
+    "--pccs URL     fetch the collateral for a hardware quote from a PCCS or Intel PCS base URL\n"
     "--time UNIX_S  verify certificates and collateral at this time (default: now)\n"
     "--sim-root DIR the simulation root to trust (default: STORE/tee-sim)\n"
     "--rebuild      build again here (solc-build statements: from artifacts/solc-input.json with the\n"
@@ -33,7 +34,7 @@ static const char usage[] =
     "Exit status: 0 verified; 6 a check failed (named first on stderr); 2 usage; 3 unreadable input.\n";
 
 struct verify_args {
-  const char *out, *policy, *collateral, *sim_root;
+  const char *out, *policy, *collateral, *pccs, *sim_root;
   int64_t now;
   bool allow_simulated, rebuild;
 };
@@ -63,7 +64,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a, bool *help, 
       if (*optarg == '\0' || *end != '\0' || a->now < 0)
         return tb_usage_error(err, "verify", "--time: not a Unix time in seconds: %s", optarg);
       break;
-    case PCCS: return tb_usage_error(err, "verify", "--pccs is not supported yet: fetch the collateral and pass --collateral FILE");
+    case PCCS: a->pccs = optarg; break;
     case REBUILD: a->rebuild = true; break;
     case 'h': *help = true; return 0;
     default: return tb_usage_error(err, "verify", "unknown option %s", argv[optind - 1]);
@@ -71,6 +72,8 @@ static int parse_args(int argc, char **argv, struct verify_args *a, bool *help, 
   }
   if (optind != argc - 1)
     return tb_usage_error(err, "verify", "expected exactly one OUT directory");
+  if (a->collateral && a->pccs)
+    return tb_usage_error(err, "verify", "--collateral and --pccs exclude each other");
   a->out = argv[optind];
   return 0;
 }
@@ -112,6 +115,7 @@ int cmd_verify(const struct tb_globals *g, int argc, char **argv, tb_error **err
   struct tb_verify_options opts = {.out_dir = a.out,
                                    .policy = policy,
                                    .collateral_json = collateral,
+                                   .pccs_url = a.pccs,
                                    .now = a.now,
                                    .allow_simulated = a.allow_simulated,
                                    .sim_dir = sim_dir};

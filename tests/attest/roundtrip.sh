@@ -46,6 +46,7 @@ expect_err '^teebuild: verify: measurements: mrtd ' "the measurements check is n
 expect_exit 6 "a policy not allowing UpToDate" "$TEEBUILD" verify --allow-simulated --policy bad-tcb.json out
 expect_err '^teebuild: verify: tcb-status: UpToDate' "the tcb-status check is named"
 
+expect_exit 2 "--collateral and --pccs together" "$TEEBUILD" verify --collateral x --pccs http://127.0.0.1:1 out
 expect_exit 6 "--rebuild of a run job" "$TEEBUILD" verify --allow-simulated --rebuild out
 expect_err '^teebuild: verify: rebuild: only https://teebuild.dev/solc-build/v1' "says why it cannot be rebuilt"
 
