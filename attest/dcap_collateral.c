@@ -1,6 +1,7 @@
 /* Decoding dcap-qvl's QuoteCollateralV3 JSON. The tcb_info and qe_identity strings are kept exactly
  * as they arrived: their signatures cover those bytes, and re-serializing would break (or worse,
  * launder) them. */
+#include <errno.h>
 #include <openssl/pem.h>
 #include <string.h>
 #include <time.h>
@@ -14,18 +15,21 @@
 
 #define COLL_ERR(err, ...) DCAP_FAIL(err, DCAP_CHECK_COLLATERAL, __VA_ARGS__)
 
+/* A plain -EINVAL on failure (the error recorded first) shows static analysis that *text is set on 0. */
 static int get_text(const json_t *doc, const char *key, const char **text, size_t *len, tb_error **err) {
   const json_t *v = json_object_get(doc, key);
-  if (!json_is_string(v))
-    return COLL_ERR(err, "\"%s\" missing or not a string", key);
+  if (!json_is_string(v)) {
+    (void)COLL_ERR(err, "\"%s\" missing or not a string", key);
+    return -EINVAL;
+  }
   *text = json_string_value(v);
   *len = json_string_length(v);
   return 0;
 }
 
 static int get_sig(const json_t *doc, const char *key, unsigned char sig[64], tb_error **err) {
-  const char *hex;
-  size_t len;
+  const char *hex = NULL;
+  size_t len = 0;
   int ret = get_text(doc, key, &hex, &len, err);
   if (ret < 0)
     return ret;
@@ -35,8 +39,8 @@ static int get_sig(const json_t *doc, const char *key, unsigned char sig[64], tb
 }
 
 static int get_chain(const json_t *doc, const char *key, STACK_OF(X509) **chain, tb_error **err) {
-  const char *pem;
-  size_t len;
+  const char *pem = NULL;
+  size_t len = 0;
   int ret = get_text(doc, key, &pem, &len, err);
   if (ret < 0)
     return ret;
@@ -48,8 +52,8 @@ static int get_chain(const json_t *doc, const char *key, STACK_OF(X509) **chain,
 
 /* CRLs arrive as hex of the DER (what PCS returns and dcap-qvl stores); PEM text is accepted too. */
 static int get_crl(const json_t *doc, const char *key, X509_CRL **crl, tb_error **err) {
-  const char *text;
-  size_t len;
+  const char *text = NULL;
+  size_t len = 0;
   int ret = get_text(doc, key, &text, &len, err);
   if (ret < 0)
     return ret;

@@ -60,6 +60,8 @@ static int http_get(const char *url, const char *const *header_names, char **hea
     body->data = NULL;
     return FETCH_ERR(err, "GET %s: %s", url, curl_easy_strerror(rc));
   }
+  if (body->data == NULL)
+    body->data = xstrdup(""); /* an empty answer is text like any other */
   if (header == NULL)
     return 0;
   for (const char *const *name = header_names; *name; name++) {
@@ -80,6 +82,8 @@ static int http_get(const char *url, const char *const *header_names, char **hea
  * value ends (JSON_DISABLE_EOF_CHECK reports the bytes it read); the span is then checked to parse
  * to the same value as the key has in doc, so a look-alike elsewhere in the text cannot be taken. */
 static char *value_text(const char *doc_text, const json_t *doc, const char *key) {
+  if (doc_text == NULL)
+    return NULL;
   cleanup_free char *quoted = xasprintf("\"%s\"", key);
   for (const char *p = strstr(doc_text, quoted); p; p = strstr(p + 1, quoted)) {
     const char *v = p + strlen(quoted);
@@ -121,7 +125,7 @@ static char *crl_text(const struct http_body *b) {
   int is_text = b->len > 0;
   for (size_t i = 0; i < b->len && is_text; i++)
     is_text = isxdigit((unsigned char)b->data[i]) || isspace((unsigned char)b->data[i]);
-  if (is_text || strncmp(b->data, "-----BEGIN", 10) == 0) {
+  if (is_text || (b->data && strncmp(b->data, "-----BEGIN", 10) == 0)) {
     char *s = xstrndup(b->data, b->len);
     for (size_t n = strlen(s); n && isspace((unsigned char)s[n - 1]); n--)
       s[n - 1] = '\0';
@@ -199,7 +203,7 @@ static int fetch_all(const char *base, const struct platform *p, json_t *coll, t
   if (ret == 0) {
     /* Intel's PCS has no rootcacrl endpoint: the root names its CRL's location itself. */
     cleanup_free char *u4 = strncmp(base, INTEL_PCS, strlen(INTEL_PCS)) == 0
-                                ? root_crl_url(c3)
+                                ? (c3 ? root_crl_url(c3) : NULL)
                                 : xasprintf("%s/sgx/certification/v4/rootcacrl", base);
     ret = u4 ? http_get(u4, NULL, NULL, &b4, err) : FETCH_ERR(err, "no root CA CRL location");
   }
@@ -247,7 +251,7 @@ static char *cache_path(const char *cache_dir, const char *base, const struct pl
 
 int dcap_fetch_collateral(const char *base_url, const struct tdx_quote *q, const char *cache_dir, int64_t now,
                           char **json, tb_error **err) {
-  struct platform p;
+  struct platform p = {.ca = "platform"};
   int ret = platform_of(q, &p, err);
   if (ret < 0)
     return ret;

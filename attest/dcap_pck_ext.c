@@ -134,7 +134,7 @@ static ASN1_TYPE *wrap_seq(ASN1_SEQUENCE_ANY *s) {
 
 static ASN1_TYPE *pair(const char *sfx, ASN1_TYPE *value) {
   char oid[128];
-  snprintf(oid, sizeof(oid), "%s.%s", SGX_EXT_OID, sfx);
+  (void)snprintf(oid, sizeof(oid), "%s.%s", SGX_EXT_OID, sfx);
   ASN1_TYPE *o = ASN1_TYPE_new();
   ASN1_TYPE_set(o, V_ASN1_OBJECT, OBJ_txt2obj(oid, 1));
   ASN1_SEQUENCE_ANY *s = sk_ASN1_TYPE_new_null();
@@ -163,7 +163,7 @@ static ASN1_TYPE *tcb_value(const struct pck_ext *e) {
   ASN1_SEQUENCE_ANY *s = sk_ASN1_TYPE_new_null();
   char sfx[16];
   for (int i = 0; i < 16; i++) {
-    snprintf(sfx, sizeof(sfx), "2.%d", i + 1);
+    (void)snprintf(sfx, sizeof(sfx), "2.%d", i + 1);
     sk_ASN1_TYPE_push(s, pair(sfx, int_value(e->cpu_svn[i])));
   }
   sk_ASN1_TYPE_push(s, pair("2.17", int_value(e->pce_svn)));

@@ -167,7 +167,7 @@ int dcap_match_tdx_module(const struct tdx_quote *q, const json_t *tcb_info, str
     return m ? check_module_signer(q, m, "tdxModule", err) : 0;
   }
   char id[16];
-  snprintf(id, sizeof(id), "TDX_%02X", major);
+  (void)snprintf(id, sizeof(id), "TDX_%02X", major);
   const json_t *m = module_identity(tcb_info, id);
   if (m == NULL)
     return DCAP_FAIL(err, DCAP_CHECK_TDX_MODULE, "the TCB info has no identity %s for this TDX module", id);
@@ -190,7 +190,7 @@ static int has_advisory(const struct dcap_verdict *v, const char *id) {
 
 void dcap_merge_status(struct dcap_verdict *v, const struct dcap_status *s) {
   if (v->status[0] == '\0' || dcap_tcb_status_severity(s->status) > dcap_tcb_status_severity(v->status))
-    snprintf(v->status, sizeof(v->status), "%s", s->status);
+    (void)snprintf(v->status, sizeof(v->status), "%s", s->status);
   size_t i;
   const json_t *a;
   json_array_foreach(s->advisories, i, a) {

@@ -152,8 +152,8 @@ static int is_simulated(X509 *root) {
 /* Everything after the certificates: QE, quote signature, TCB levels, module, status, attributes. */
 static int verify_evidence(const struct tdx_quote *q, const struct dcap_collateral *c, X509 *pck,
                            struct dcap_verdict *v, tb_error **err) {
-  struct pck_ext ext;
-  struct dcap_status qe, platform, module;
+  struct pck_ext ext = {0};
+  struct dcap_status qe = {.status = ""}, platform = {.status = ""}, module = {.status = NULL};
   int ret = verify_qe_report(q, pck, err);
   if (ret == 0)
     ret = dcap_match_qe_identity(&q->qe_report, c->qe_identity, &qe, err);
@@ -167,11 +167,11 @@ static int verify_evidence(const struct tdx_quote *q, const struct dcap_collater
     ret = dcap_match_tdx_module(q, c->tcb_info, &module, err);
   if (ret < 0)
     return ret;
-  snprintf(v->platform_status, sizeof(v->platform_status), "%s", platform.status);
-  snprintf(v->qe_status, sizeof(v->qe_status), "%s", qe.status);
+  (void)snprintf(v->platform_status, sizeof(v->platform_status), "%s", platform.status);
+  (void)snprintf(v->qe_status, sizeof(v->qe_status), "%s", qe.status);
   dcap_merge_status(v, &platform);
   if (module.status) {
-    snprintf(v->module_status, sizeof(v->module_status), "%s", module.status);
+    (void)snprintf(v->module_status, sizeof(v->module_status), "%s", module.status);
     dcap_merge_status(v, &module);
   }
   dcap_merge_status(v, &qe);

@@ -72,7 +72,7 @@ static int event_digest(const json_t *ev, size_t i, unsigned char out[48], tb_er
 }
 
 int eventlog_replay(const json_t *events, unsigned char rtmr[4][48], tb_error **err) {
-  memset(rtmr, 0, 4 * 48);
+  memset(rtmr, 0, sizeof(unsigned char[4][48]));
   size_t i;
   const json_t *ev;
   json_array_foreach(events, i, ev) {

@@ -1,6 +1,7 @@
 /* TDX quote v4/v5 parsing: a bounds-checked cursor over the bytes, field by field. */
 #include "attest/quote_tdx.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "common/cleanup.h"
@@ -14,10 +15,14 @@ struct cursor {
   size_t pos, end;
 };
 
+/* Every field read goes through here; a plain -EINVAL on failure (the error is recorded first) lets
+ * static analysis see that *out is set whenever 0 is returned. */
 static int take(struct cursor *c, size_t n, const unsigned char **out, const char *what, tb_error **err) {
-  if (n > c->end - c->pos)
-    return FORMAT_ERR(err, "truncated at %s (offset %zu needs %zu bytes, %zu left)", what, c->pos, n,
-                      c->end - c->pos);
+  if (n > c->end - c->pos) {
+    (void)FORMAT_ERR(err, "truncated at %s (offset %zu needs %zu bytes, %zu left)", what, c->pos, n,
+                     c->end - c->pos);
+    return -EINVAL;
+  }
   *out = c->base + c->pos;
   c->pos += n;
   return 0;
@@ -107,7 +112,7 @@ static int parse_td_body(struct cursor *c, struct tdx_quote *q, tb_error **err) 
   t->mr_owner = b + 232;
   t->mr_owner_config = b + 280;
   for (int i = 0; i < 4; i++)
-    t->rtmr[i] = b + 328 + 48 * i;
+    t->rtmr[i] = b + 328 + (size_t)48 * i;
   t->report_data = b + 520;
   if (q->body_type == TDX_BODY_TYPE_TD15) {
     t->tee_tcb_svn2 = b + 584;

@@ -59,8 +59,8 @@ static int decode_json_response(const char *s, size_t len, unsigned char **out, 
   int ret = tb_json_load_buf("quote response", s, len, &j, err);
   if (ret == 0)
     ret = tb_json_get_string(j, "quote", &hex, err);
-  if (ret < 0)
-    return ret;
+  if (ret < 0 || hex == NULL)
+    return ret < 0 ? ret : tb_error_set(err, TB_EXIT_INPUT, 0, "quote response: no \"quote\"");
   return decode_hex(hex, strlen(hex), out, out_len, err);
 }
 

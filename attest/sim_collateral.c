@@ -12,7 +12,7 @@
 #include "common/xalloc.h"
 
 #define ISSUED_BEFORE_NOW 3600
-#define VALID_FOR (30 * 24 * 3600)
+#define VALID_FOR ((int64_t)30 * 24 * 3600)
 
 static char *hex_of(const unsigned char *p, size_t n) {
   char *s = xmalloc(2 * n + 1);
@@ -32,7 +32,7 @@ static void rfc3339(int64_t t, char out[32]) {
   time_t tt = (time_t)t;
   struct tm tm;
   gmtime_r(&tt, &tm);
-  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  (void)strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* An empty CRL (nothing revoked) by issuer, as lowercase hex of its DER. */
@@ -71,7 +71,7 @@ static json_t *tcb_info_doc(const char *issued, const char *next) {
   json_t *module_levels = json_pack("[{s:{s:i},s:s,s:s}]", "tcb", "isvsvn", sim_tee_tcb_svn[0], "tcbDate",
                                     "2024-03-13T00:00:00Z", "tcbStatus", "UpToDate");
   char module_id[16];
-  snprintf(module_id, sizeof(module_id), "TDX_%02X", sim_tee_tcb_svn[1]);
+  (void)snprintf(module_id, sizeof(module_id), "TDX_%02X", sim_tee_tcb_svn[1]);
   return json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:i,s:i,s:{s:s,s:s,s:s},s:[{s:s,s:s,s:s,s:s,s:o}],"
                    "s:[{s:{s:o,s:i,s:o},s:s,s:s}]}",
                    "id", "TDX", "version", 3, "issueDate", issued, "nextUpdate", next, "fmspc", fmspc, "pceId",

@@ -77,7 +77,7 @@ static void put_td_body(struct out *o, const unsigned char report_data[64], cons
   memcpy(b + 128, xfam, 8);
   memcpy(b + 136, m->mr_td, 48);
   for (int i = 0; i < 4; i++)
-    memcpy(b + 328 + 48 * i, m->rtmr[i], 48);
+    memcpy(b + 328 + (size_t)48 * i, m->rtmr[i], 48);
   memcpy(b + 520, report_data, 64);
 }
 

@@ -228,7 +228,7 @@ static int cmd_quote_verify(const struct tb_globals *g, int argc, char **argv, t
   if (parse_args(argc, argv, &a, err) < 0)
     return TB_EXIT_USAGE;
   if (a.help) {
-    fputs(usage, stdout);
+    (void)fputs(usage, stdout);
     return 0;
   }
   cleanup_tdx_quote struct tdx_quote *q = NULL;
@@ -243,8 +243,8 @@ static int cmd_quote_verify(const struct tb_globals *g, int argc, char **argv, t
   if (g->json) {
     cleanup_json json_t *o = result_json(q, &v, dcap_done, ret < 0 ? *err : NULL);
     cleanup_free char *text = json_dumps(o, JSON_COMPACT);
-    puts(text);
-  } else if (ret == 0) {
+    (void)puts(text);
+  } else if (ret == 0 && q) {
     print_human(q, &v);
   }
   dcap_verdict_clear(&v);
