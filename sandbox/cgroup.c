@@ -5,7 +5,9 @@
  * controllers, v1 writable by root); else none, and jail.c refuses to run unless the caller lowered
  * the isolation. The job's cgroup is made under the caller's own cgroup in each hierarchy, so the
  * caller's limits still bound it, and removed when the job is over. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdatomic.h>
@@ -83,6 +85,20 @@ static char *own_cgroup_path(const char *controller) {
   return NULL;
 }
 
+/* Remove the empty job cgroups of callers that died without cleaning up (SIGKILL). A cgroup
+ * still in use cannot be removed, and a live (or reused) pid is left alone. */
+static void sweep_stale(const char *base) {
+  cleanup_dir DIR *d = opendir(base);
+  for (struct dirent *de; d && (de = readdir(d));) {
+    int pid;
+    if (sscanf(de->d_name, "teebuild-%d-", &pid) != 1 || pid <= 0 ||
+        (kill(pid, 0) == 0 || errno != ESRCH))
+      continue;
+    cleanup_free char *path = xasprintf("%s/%s", base, de->d_name);
+    rmdir(path);
+  }
+}
+
 static char *job_dir_name(void) {
   static atomic_uint counter;
   return xasprintf("teebuild-%d-%u", (int)getpid(), atomic_fetch_add(&counter, 1));
@@ -110,6 +126,7 @@ static int try_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
   if (!(strstr(ctl, "memory") && strstr(ctl, "pids") && strstr(ctl, "cpu")) &&
       write_value(base, "cgroup.subtree_control", "+memory +pids +cpu") < 0)
     return -ENOTSUP;
+  sweep_stale(base);
   cleanup_free char *name = job_dir_name();
   char *dir = xasprintf("%s/%s", base, name);
   if (mkdir(dir, 0755) < 0) {
@@ -139,7 +156,9 @@ static int try_v1(struct jail_cgroup *cg, const struct jail_limits *lim) {
     cleanup_free char *own = own_cgroup_path(v1_controllers[i]);
     if (own == NULL || !is_fs(mount, CGROUP_SUPER_MAGIC))
       return -ENOENT;
-    cg->dirs[i] = xasprintf("%s%s/%s", mount, strcmp(own, "/") == 0 ? "" : own, name);
+    cleanup_free char *base = xasprintf("%s%s", mount, strcmp(own, "/") == 0 ? "" : own);
+    sweep_stale(base);
+    cg->dirs[i] = xasprintf("%s/%s", base, name);
     if (mkdir(cg->dirs[i], 0755) < 0) {
       int e = errno;
       free(cg->dirs[i]);

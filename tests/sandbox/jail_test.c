@@ -251,6 +251,57 @@ static int case_memory_limit(struct fixture *f) {
   return 0;
 }
 
+static int case_cpu_limit(struct fixture *f) {
+  struct run_opts o = {.limits = {.cpu_s = 1, .wall_s = 30}, .stdout_fd = -1};
+  run_with(f, &o, "spin", "");
+  CHECK(f->result.outcome == JAIL_CPU_LIMIT && f->result.wall_seconds < 10,
+        "a busy loop ends at the CPU limit (%.1f s)", f->result.wall_seconds);
+  return 0;
+}
+
+/* Every job's cgroup is gone afterwards, in every hierarchy. */
+static int case_cgroup_cleanup(struct fixture *f) {
+  run(f, "true", "");
+  char pattern[64];
+  snprintf(pattern, sizeof(pattern), "teebuild-%d-", (int)getpid());
+  char *cmd = xasprintf("find /sys/fs/cgroup -maxdepth 4 -name '%s*' 2>/dev/null | grep -q .",
+                        pattern);
+  CHECK(f->result.isolation.cgroup[0] != '\0' && system(cmd) != 0,
+        "no %s* cgroup is left (%s)", pattern, f->result.isolation.cgroup);
+  free(cmd);
+  return 0;
+}
+
+/* The caller dies (SIGKILL, no cleanup): PR_SET_PDEATHSIG takes the jail down with it. */
+static int case_parent_death(struct fixture *f) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    abort();
+  fflush(stdout);
+  pid_t caller = fork();
+  if (caller == 0) {
+    close(pipefd[0]);
+    struct run_opts o = {.profile = "python", .limits = {.wall_s = 60}, .stdout_fd = pipefd[1]};
+    run_with(f, &o, "hang", "");
+    _exit(0);
+  }
+  close(pipefd[1]);
+  char buf[256];
+  struct pollfd p = {.fd = pipefd[0], .events = POLLIN};
+  bool hanging = poll(&p, 1, 10000) > 0 && read(pipefd[0], buf, sizeof(buf)) > 0;
+  kill(caller, SIGKILL);
+  waitpid(caller, NULL, 0);
+  bool eof = poll(&p, 1, 5000) > 0 && read(pipefd[0], buf, sizeof(buf)) == 0;
+  CHECK(hanging && eof, "killing the caller kills the jail, down to the grandchild that ignores SIGTERM");
+  close(pipefd[0]);
+  run(f, "true", ""); /* the next job sweeps the dead caller's empty cgroups */
+  char *cmd = xasprintf("find /sys/fs/cgroup -maxdepth 4 -name 'teebuild-%d-*' 2>/dev/null | grep -q .",
+                        (int)caller);
+  CHECK(system(cmd) != 0, "the dead caller's cgroups are swept by the next job");
+  free(cmd);
+  return 0;
+}
+
 static int case_output_limit(struct fixture *f) {
   struct run_opts o = {.limits = {.output_mb = 2}, .stdout_fd = -1};
   run_with(f, &o, "fill", "/out/big");
@@ -281,6 +332,9 @@ static int case_blocked_syscalls(struct fixture *f) {
         "a syscall number newer than the profile gets ENOSYS");
   run(f, "clone3", "");
   CHECK(said(f, "clone3: ENOSYS"), "clone3 gets ENOSYS (glibc falls back to clone)");
+  run(f, "io_uring", "");
+  CHECK(said(f, "io_uring: ENOSYS") && f->result.blocked_count == 0,
+        "io_uring_setup gets ENOSYS, as on a kernel without it");
   return 0;
 }
 
@@ -454,6 +508,8 @@ static const struct {
     {"network", case_network},           {"readonly", case_readonly},
     {"wall_timeout", case_wall_timeout}, {"pids_limit", case_pids_limit},
     {"memory_limit", case_memory_limit}, {"output_limit", case_output_limit},
+    {"cpu_limit", case_cpu_limit},       {"cgroup_cleanup", case_cgroup_cleanup},
+    {"parent_death", case_parent_death},
     {"blocked_syscalls", case_blocked_syscalls}, {"x32", case_x32},
     {"tiocsti", case_tiocsti},           {"identity", case_identity},
     {"copyout", case_copyout},           {"setup_errors", case_setup_errors},

@@ -213,6 +213,11 @@ int main(int argc, char **argv) {
     return report("newer", syscall(1000));
   if (!strcmp(op, "clone3"))
     return report("clone3", syscall(SYS_clone3, NULL, 0));
+  if (!strcmp(op, "io_uring"))
+    return report("io_uring", syscall(SYS_io_uring_setup, 8, NULL));
+  if (!strcmp(op, "spin"))
+    for (volatile unsigned long i = 0;; i++)
+      ;
   if (!strcmp(op, "fork"))
     return fork_many(1);
   if (!strcmp(op, "hostname")) {
