@@ -108,7 +108,7 @@ static inline void tdx_quote_freep(struct tdx_quote **q) {
 #define cleanup_tdx_quote __attribute__((cleanup(tdx_quote_freep)))
 
 /* Quote bytes from what a user hands us: raw binary, hex (either case, optional 0x, surrounding
- * whitespace), or a dstack/tappd GetQuote JSON response ({"quote": "<hex>", ...}). */
+ * whitespace, line-wrapped), or a dstack/tappd GetQuote JSON response ({"quote": "<hex>", ...}). */
 int tdx_quote_decode_input(const char *data, size_t len, unsigned char **quote, size_t *quote_len, tb_error **err);
 int tdx_quote_read_file(const char *path, unsigned char **quote, size_t *quote_len, tb_error **err);
 

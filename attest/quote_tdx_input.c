@@ -12,44 +12,37 @@
 
 #define MAX_QUOTE_FILE (16u << 20)
 
-static void trim(const char **s, size_t *len) {
-  while (*len && isspace((unsigned char)**s)) {
-    (*s)++;
-    (*len)--;
+/* The hex digits of s after an optional 0x, line wrapping and other whitespace dropped; NULL when
+ * s holds anything else or an odd number of digits (then it is not hex text). */
+static char *hex_digits(const char *s, size_t len) {
+  if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s += 2;
+    len -= 2;
   }
-  while (*len && isspace((unsigned char)(*s)[*len - 1]))
-    (*len)--;
+  char *out = xmalloc(len + 1);
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (isxdigit(c)) {
+      out[n++] = (char)c;
+    } else if (!isspace(c)) {
+      free(out);
+      return NULL;
+    }
+  }
+  out[n] = '\0';
+  if (n == 0 || n % 2) {
+    free(out);
+    return NULL;
+  }
+  return out;
 }
 
-static int is_hex_text(const char *s, size_t len) {
-  if (len == 0 || len % 2)
-    return 0;
-  for (size_t i = 0; i < len; i++)
-    if (!isxdigit((unsigned char)s[i]))
-      return 0;
-  return 1;
-}
-
-static void strip_0x(const char **s, size_t *len) {
-  if (*len >= 2 && (*s)[0] == '0' && ((*s)[1] == 'x' || (*s)[1] == 'X')) {
-    *s += 2;
-    *len -= 2;
-  }
-}
-
-static int decode_hex(const char *s, size_t len, unsigned char **out, size_t *out_len, tb_error **err) {
-  strip_0x(&s, &len);
-  if (!is_hex_text(s, len))
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "quote: not hex");
-  cleanup_free char *z = xstrndup(s, len);
-  unsigned char *bin = xmalloc(len / 2);
-  if (tb_hex_decode(z, bin, len / 2) < 0) {
-    free(bin);
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "quote: bad hex");
-  }
-  *out = bin;
-  *out_len = len / 2;
-  return 0;
+static void decode_digits(const char *digits, unsigned char **out, size_t *out_len) {
+  size_t n = strlen(digits) / 2;
+  *out = xmalloc(n);
+  (void)tb_hex_decode(digits, *out, n); /* cannot fail: hex_digits checked every character */
+  *out_len = n;
 }
 
 /* dstack GetQuote and tappd TdxQuote responses both carry the quote as hex under "quote". */
@@ -61,20 +54,24 @@ static int decode_json_response(const char *s, size_t len, unsigned char **out, 
     ret = tb_json_get_string(j, "quote", &hex, err);
   if (ret < 0 || hex == NULL)
     return ret < 0 ? ret : tb_error_set(err, TB_EXIT_INPUT, 0, "quote response: no \"quote\"");
-  return decode_hex(hex, strlen(hex), out, out_len, err);
+  cleanup_free char *digits = hex_digits(hex, strlen(hex));
+  if (digits == NULL)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "quote response: \"quote\" is not hex");
+  decode_digits(digits, out, out_len);
+  return 0;
 }
 
 int tdx_quote_decode_input(const char *data, size_t len, unsigned char **quote, size_t *quote_len, tb_error **err) {
-  const char *s = data;
-  size_t n = len;
-  trim(&s, &n);
-  if (n > 0 && s[0] == '{')
-    return decode_json_response(s, n, quote, quote_len, err);
-  const char *h = s;
-  size_t hn = n;
-  strip_0x(&h, &hn);
-  if (is_hex_text(h, hn))
-    return decode_hex(h, hn, quote, quote_len, err);
+  size_t lead = 0;
+  while (lead < len && isspace((unsigned char)data[lead]))
+    lead++;
+  if (lead < len && data[lead] == '{')
+    return decode_json_response(data + lead, len - lead, quote, quote_len, err);
+  cleanup_free char *digits = hex_digits(data + lead, len - lead);
+  if (digits) {
+    decode_digits(digits, quote, quote_len);
+    return 0;
+  }
   *quote = xmalloc(len ? len : 1);
   memcpy(*quote, data, len);
   *quote_len = len;

@@ -50,6 +50,10 @@ expect_err '^teebuild: quote verify: qe-identity-window: ' "before issueDate nam
 expect_exit 0 "0x-prefixed hex with a trailing newline" \
   qv "$T/q0x.hex" --collateral "$D/dcapqvl_tdx_quote_collateral.json" --time 1752919234
 
+xxd -p "$D/dcapqvl_tdx_quote.bin" >"$T/wrapped.hex" # 60 digits a line
+expect_exit 0 "line-wrapped hex (xxd -p)" \
+  qv "$T/wrapped.hex" --collateral "$D/dcapqvl_tdx_quote_collateral.json" --time 1752919234
+
 # One flipped report_data byte (offset 568).
 cp "$D/dcapqvl_tdx_quote.bin" "$T/flip.bin"; chmod u+w "$T/flip.bin"
 printf '\x00' | dd of="$T/flip.bin" bs=1 seek=568 conv=notrunc status=none
