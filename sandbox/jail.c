@@ -92,6 +92,9 @@ static int validate_config(const struct jail_config *cfg, tb_error **err) {
     return tb_error_set(err, TB_EXIT_INPUT, 0, "the job's program must be an absolute path");
   if (cfg->env == NULL)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "the job's environment is missing");
+  if (seccomp_profile_find(cfg->seccomp_profile) == NULL)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "unknown seccomp profile '%s'",
+                        cfg->seccomp_profile ? cfg->seccomp_profile : "(none)");
   bool empty = false;
   if (cfg->out_host_dir == NULL || tb_dir_is_empty(cfg->out_host_dir, &empty, err) < 0)
     return tb_error_set(err, TB_EXIT_INPUT, ENOENT, "jail output directory");
@@ -333,11 +336,20 @@ static int reap_init(pid_t pid) {
   return status;
 }
 
+/* Compile (or reuse) the filter while the jail sets itself up, and send it in. */
+static int send_seccomp(struct supervision *s, const char *profile,
+                        const struct seccomp_program **prog, tb_error **err) {
+  if (seccomp_program_get(profile, prog, err) < 0)
+    return -1;
+  struct sync_msg msg = {.type = SYNC_SECCOMP_FD};
+  int r = sync_send(s->sync, &msg, (*prog)->memfd);
+  return r < 0 ? tb_error_set(err, TB_EXIT_SANDBOX, -r, "send the seccomp filter") : 0;
+}
+
 int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error **err) {
   memset(result, 0, sizeof(*result));
   limits_effective(&cfg->limits, &result->limits);
-  const struct seccomp_program *prog;
-  if (validate_config(cfg, err) < 0 || seccomp_program_get(cfg->seccomp_profile, &prog, err) < 0)
+  if (validate_config(cfg, err) < 0)
     return -1;
   __attribute__((cleanup(cgroup_destroy))) struct jail_cgroup cg;
   cgroup_create(&cg, &result->limits, err);
@@ -345,19 +357,21 @@ int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error
     return tb_error_set(err, TB_EXIT_SANDBOX, 0,
                         "sandbox: no usable cgroup (v2 with memory, pids and cpu, or writable v1); "
                         "running with rlimits only must be allowed explicitly");
-  record_isolation(cfg, &cg, prog, &result->isolation);
-  struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .seccomp = prog, .cgroup = &cg,
+  struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .cgroup = &cg,
                            .cgroup_in_force = cg.kind != CGROUP_NONE, .host_root = geteuid() == 0};
   __attribute__((cleanup(release_supervision))) struct supervision s = {
       .pid = -1, .pidfd = -1, .sync = -1, .notify = -1, .out_fd = -1};
   double started = monotonic_s();
-  if (start_jail(&plan, &s, &result->isolation, err) < 0) {
+  const struct seccomp_program *prog;
+  if (start_jail(&plan, &s, &result->isolation, err) < 0 ||
+      send_seccomp(&s, cfg->seccomp_profile, &prog, err) < 0) {
     if (s.pid > 0) {
       kill_jail(&s);
       reap_init(s.pid);
     }
     return -1;
   }
+  record_isolation(cfg, &cg, prog, &result->isolation);
   supervise(&s, &result->limits, &cg, result);
   int init_status = reap_init(s.pid);
   result->wall_seconds = monotonic_s() - started;

@@ -9,7 +9,7 @@
  *            namespace's root); PR_SET_PDEATHSIG again, since a credential change clears it, and
  *            re-check the parent through the socket; cgroup namespace (now that the parent put us
  *            in the job's cgroup); hostname; filesystem (mounts.c); send the parent an fd to /out;
- *            fork the payload; reap every child; report the payload's status; exit, which makes
+ *            take the seccomp filter the parent compiled meanwhile; fork the payload; reap every child; report the payload's status; exit, which makes
  *            the kernel kill whatever else still runs in the namespace.
  *   payload: setsid (no controlling terminal); stdio; umask; cwd /src; rlimits; drop all caps;
  *            seccomp; send the listener fd; close every other fd; execve. seccomp comes last
@@ -60,14 +60,14 @@ static int set_parent_death_signal(int sync, tb_error **err) {
   return 0;
 }
 
-static void wait_for_go(int sync) {
+/* The parent's next message, which must be of this type; returns its fd (or -1). */
+static int wait_for(int sync, enum sync_type type) {
   struct sync_msg msg;
   int fd;
   int r = sync_recv(sync, &msg, &fd, 0);
-  if (fd >= 0)
-    close(fd);
-  if (r <= 0 || msg.type != SYNC_GO)
+  if (r <= 0 || msg.type != type)
     _exit(127); /* the parent is gone or gave up; it reports what happened */
+  return fd;
 }
 
 /* Dispositions set to SIG_IGN and blocked signals survive fork and execve: start from the
@@ -102,7 +102,7 @@ static int set_up_init(const struct jail_plan *p, int *out_fd, tb_error **err) {
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "PR_SET_NO_NEW_PRIVS");
   if (set_parent_death_signal(p->sync_fd, err) < 0 || reset_signals(err) < 0)
     return -1;
-  wait_for_go(p->sync_fd);
+  tb_cleanup_closep((int[]){wait_for(p->sync_fd, SYNC_GO)});
   if (cgroup_join_self(p->cgroup, err) < 0 || mounts_clone_host_trees(p->cfg, &trees, err) < 0 ||
       become_jail_user(p, err) < 0 || set_parent_death_signal(p->sync_fd, err) < 0)
     return -1;
@@ -136,7 +136,8 @@ static int arrange_fds(const struct jail_plan *p, tb_error **err) {
   return sync;
 }
 
-static int set_up_payload(const struct jail_plan *p, int *sync, tb_error **err) {
+static int set_up_payload(const struct jail_plan *p, const struct seccomp_program *seccomp,
+                          int *sync, tb_error **err) {
   if (setsid() < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "setsid");
   int copy = arrange_fds(p, err);
@@ -148,7 +149,7 @@ static int set_up_payload(const struct jail_plan *p, int *sync, tb_error **err) 
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "chdir /src");
   if (limits_apply(&p->limits, p->cgroup_in_force, err) < 0 || caps_drop_all(err) < 0)
     return -1;
-  int listener = seccomp_program_install(p->seccomp, err);
+  int listener = seccomp_program_install(seccomp, err);
   if (listener < 0)
     return -1;
   int r = send_fd(*sync, SYNC_NOTIFY_FD, listener, err);
@@ -161,10 +162,10 @@ static int set_up_payload(const struct jail_plan *p, int *sync, tb_error **err) 
   return 0;
 }
 
-static _Noreturn void run_payload(const struct jail_plan *p) {
+static _Noreturn void run_payload(const struct jail_plan *p, const struct seccomp_program *seccomp) {
   tb_error *err = NULL;
   int sync = p->sync_fd;
-  if (set_up_payload(p, &sync, &err) < 0)
+  if (set_up_payload(p, seccomp, &sync, &err) < 0)
     fail_and_exit(sync, err);
   execve(p->cfg->argv[0], (char *const *)p->cfg->argv, (char *const *)p->cfg->env);
   /* A program that is not there (or not executable) is the job's mistake, not the jail's. ENOENT
@@ -199,15 +200,20 @@ static _Noreturn void reap_until_payload_ends(int sync, pid_t payload) {
 _Noreturn void jail_child_main(const struct jail_plan *p) {
   tb_error *err = NULL;
   int out_fd = -1;
+  struct seccomp_program seccomp;
   if (set_up_init(p, &out_fd, &err) < 0)
     fail_and_exit(p->sync_fd, err);
   close(out_fd);
+  /* The parent compiled the filter while we set up; it is needed only now. */
+  cleanup_close int memfd = wait_for(p->sync_fd, SYNC_SECCOMP_FD);
+  if (seccomp_program_read(memfd, &seccomp, &err) < 0)
+    fail_and_exit(p->sync_fd, err);
   pid_t payload = fork();
   if (payload < 0) {
     tb_error_set(&err, TB_EXIT_SANDBOX, errno, "fork payload");
     fail_and_exit(p->sync_fd, err);
   }
   if (payload == 0)
-    run_payload(p);
+    run_payload(p, &seccomp);
   reap_until_payload_ends(p->sync_fd, payload);
 }

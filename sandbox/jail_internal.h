@@ -18,7 +18,8 @@
 
 /* ---- sync.c: the parent <-> jail socket (SOCK_SEQPACKET: one send is one message) ---- */
 enum sync_type {
-  SYNC_GO = 1,    /* parent -> init: id maps written, cgroup joined; go on */
+  SYNC_GO = 1,    /* parent -> init: id maps written; go on */
+  SYNC_SECCOMP_FD, /* parent -> init: a sealed memfd holding the seccomp BPF (SCM_RIGHTS) */
   SYNC_ERROR,     /* jail -> parent: setup failed; text says where and why, status is the errno */
   SYNC_OUT_FD,    /* init -> parent: an fd to the jail's /out tmpfs (SCM_RIGHTS) */
   SYNC_NOTIFY_FD, /* payload -> parent: the seccomp listener fd (SCM_RIGHTS) */
@@ -42,11 +43,14 @@ struct seccomp_program {
   const char *name;
   const void *bpf; /* struct sock_filter[], exactly the bytes libseccomp exported */
   size_t len;      /* in bytes */
+  int memfd;       /* the same bytes, sealed: how they travel into the jail */
   char digest[TB_SHA256_HEX_LEN + 1];
 };
 
 /* The compiled profile, built once per process and kept for its lifetime. */
 int seccomp_program_get(const char *profile, const struct seccomp_program **out, tb_error **err);
+/* In the jail: read the BPF the parent sent (the memfd of seccomp_program). */
+int seccomp_program_read(int memfd, struct seccomp_program *out, tb_error **err);
 /* Install the filter on the calling thread; returns the user-notification listener fd. */
 int seccomp_program_install(const struct seccomp_program *prog, tb_error **err);
 /* Answer one pending notification: EPERM for a syscall libseccomp can name (recorded in result),
@@ -133,7 +137,6 @@ int copyout_tree(int jail_out, const char *host_dir, tb_error **err);
 struct jail_plan {
   const struct jail_config *cfg;
   struct jail_limits limits;
-  const struct seccomp_program *seccomp;
   const struct jail_cgroup *cgroup;
   bool cgroup_in_force;  /* else rlimits alone bound the job (RLIMIT_DATA for memory) */
   bool host_root;        /* teebuild runs as root: supplementary groups can (and must) be dropped */

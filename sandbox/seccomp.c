@@ -10,6 +10,7 @@
  * loaded as is by the jail, so the digest names exactly what ran, and the jail needs no
  * libseccomp calls (no allocation) between fork and exec. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
@@ -115,27 +116,47 @@ static int add_socket_rules(scmp_filter_ctx ctx, const char *profile, tb_error *
   return 0;
 }
 
-static int export_bpf(scmp_filter_ctx ctx, struct seccomp_program *prog, tb_error **err) {
-  cleanup_close int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+/* Read a whole BPF program from fd; it must be a non-empty whole number of instructions. */
+static int read_bpf(int fd, const char *name, struct seccomp_program *prog, tb_error **err) {
+  off_t len = lseek(fd, 0, SEEK_END);
+  if (len <= 0 || len % (off_t)sizeof(struct sock_filter) != 0 ||
+      len / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+    return tb_error_set(err, TB_EXIT_SANDBOX, 0, "seccomp profile %s: bad BPF size", name);
+  void *bpf = xmalloc((size_t)len);
+  if (pread(fd, bpf, (size_t)len, 0) != len) {
+    free(bpf);
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "read BPF of %s", name);
+  }
+  prog->name = name;
+  prog->bpf = bpf;
+  prog->len = (size_t)len;
+  return 0;
+}
+
+/* Export to a memfd sealed against any change: the same fd is later passed into every jail. */
+static int export_bpf(scmp_filter_ctx ctx, const char *name, struct seccomp_program *prog,
+                      tb_error **err) {
+  cleanup_close int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "memfd_create");
   int r = seccomp_export_bpf(ctx, fd);
   if (r < 0)
-    return tb_error_set(err, TB_EXIT_SANDBOX, -r, "seccomp_export_bpf %s", prog->name);
-  off_t len = lseek(fd, 0, SEEK_END);
-  if (len <= 0 || len % 8 != 0)
-    return tb_error_set(err, TB_EXIT_SANDBOX, 0, "seccomp profile %s: bad BPF size", prog->name);
-  void *bpf = xmalloc((size_t)len);
-  if (pread(fd, bpf, (size_t)len, 0) != len) {
-    free(bpf);
-    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "read BPF of %s", prog->name);
-  }
+    return tb_error_set(err, TB_EXIT_SANDBOX, -r, "seccomp_export_bpf %s", name);
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "seal the BPF of %s", name);
+  if (read_bpf(fd, name, prog, err) < 0)
+    return -1;
   unsigned char digest[TB_SHA256_LEN];
-  tb_sha256_buf(bpf, (size_t)len, digest);
+  tb_sha256_buf(prog->bpf, prog->len, digest);
   tb_hex_encode(digest, sizeof(digest), prog->digest);
-  prog->bpf = bpf;
-  prog->len = (size_t)len;
+  prog->memfd = steal_fd(&fd);
   return 0;
+}
+
+int seccomp_program_read(int memfd, struct seccomp_program *out, tb_error **err) {
+  memset(out, 0, sizeof(*out));
+  out->memfd = -1;
+  return read_bpf(memfd, "(from the parent)", out, err);
 }
 
 static int compile_profile(const struct seccomp_profile *p, struct seccomp_program *prog,
@@ -157,8 +178,7 @@ static int compile_profile(const struct seccomp_profile *p, struct seccomp_progr
       add_clone_rules(ctx, p, err) < 0 || add_socket_rules(ctx, p->name, err) < 0 ||
       add_absent_rules(ctx, p->name, err) < 0)
     return -1;
-  prog->name = p->name;
-  return export_bpf(ctx, prog, err);
+  return export_bpf(ctx, p->name, prog, err);
 }
 
 static pthread_mutex_t programs_lock = PTHREAD_MUTEX_INITIALIZER;
