@@ -235,12 +235,8 @@ static int build(const struct tb_globals *g, const struct build_args *a, tb_erro
   cleanup_json json_t *job = ret == 0 ? lowered_job(solc_ref, tmp) : NULL;
   if (ret == 0)
     ret = job_spec_parse(job, tmp, "build job", &spec, err);
-  if (ret < 0) {
-    tb_error_wrap(err, "build");
-    if (g->json)
-      job_print_failure(a->job.out, tb_error_exit_code(*err), *err);
-    return tb_error_exit_code(*err);
-  }
+  if (ret < 0)
+    return job_command_failed(g, "build", a->job.out, err);
   struct collect_ctx ctx = {input, bytes, len, version};
   return job_command(g, "build", &spec, JOB_BUILD_TYPE_SOLC, external_parameters(a, input), &a->job,
                      collect_artifacts, &ctx, err);

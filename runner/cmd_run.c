@@ -40,9 +40,7 @@ int cmd_run(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
     return TB_EXIT_USAGE;
   }
   __attribute__((cleanup(spec_clearp))) struct job_spec spec = {0};
-  if (job_spec_load(argv[optind], &spec, err) < 0) {
-    tb_error_wrap(err, "run");
-    return tb_error_exit_code(*err);
-  }
+  if (job_spec_load(argv[optind], &spec, err) < 0)
+    return job_command_failed(g, "run", opts.out, err);
   return job_command(g, "run", &spec, JOB_BUILD_TYPE_RUN, job_spec_external(&spec), &opts, NULL, NULL, err);
 }

@@ -142,6 +142,10 @@ int job_command(const struct tb_globals *g, const char *cmd, const struct job_sp
                 json_t *external, const struct job_options *opts, job_collect_fn collect, void *ctx,
                 tb_error **err);
 
+/* A command failed before or around its job: name the command in *err, print the --json result
+ * when asked, and return the exit status. */
+int job_command_failed(const struct tb_globals *g, const char *cmd, const char *out, tb_error **err);
+
 /* Options every job command takes; returns true when opt was one of them. */
 bool job_options_take(int opt, const char *arg, struct job_options *opts);
 #define JOB_LONG_OPTIONS                                                                                          \

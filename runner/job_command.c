@@ -32,6 +32,13 @@ static void report_failure(const char *cmd, tb_error *failure, const char *detai
     (void)fputs(details, stderr);
 }
 
+int job_command_failed(const struct tb_globals *g, const char *cmd, const char *out, tb_error **err) {
+  tb_error_wrap(err, "%s", cmd);
+  if (g->json)
+    job_print_failure(out, tb_error_exit_code(*err), *err);
+  return tb_error_exit_code(*err);
+}
+
 int job_command(const struct tb_globals *g, const char *cmd, const struct job_spec *spec, const char *build_type,
                 json_t *external, const struct job_options *opts, job_collect_fn collect, void *ctx,
                 tb_error **err) {
@@ -45,12 +52,8 @@ int job_command(const struct tb_globals *g, const char *cmd, const struct job_sp
     status = judge(run, opts, collect, ctx, &failure, &details, err);
   if (status >= 0 && job_finish(run, err) < 0)
     status = -1;
-  if (status < 0) {
-    tb_error_wrap(err, "%s", cmd);
-    if (g->json)
-      job_print_failure(opts->out, tb_error_exit_code(*err), *err);
-    return tb_error_exit_code(*err);
-  }
+  if (status < 0)
+    return job_command_failed(g, cmd, opts->out, err);
   if (status != 0)
     report_failure(cmd, failure, details);
   else
