@@ -8,10 +8,11 @@
  * text keyed by absolute name. Slither's archive platform reads it back without calling solc. */
 #include "runner/slither_archive.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/cleanup.h"
-#include "common/fs.h"
 #include "common/json.h"
 #include "common/xalloc.h"
 
@@ -183,8 +184,11 @@ int slither_archive_write(const char *build_dir, const char *dest_dir, tb_error 
   if (slither_archive_make(input, output, &archive, err) < 0)
     return tb_error_wrap(err, "%s", build_dir);
   /* Compact: it is Slither's input, not a file for people, and ASTs indented are twice the bytes to
-   * write and to parse. Sorted keys keep its digest (a resolvedDependency) stable. */
-  cleanup_free char *text = json_dumps(archive, JSON_COMPACT | JSON_SORT_KEYS);
+   * write and to parse. Unsorted: jansson keeps the order the build's files give, so the bytes (a
+   * resolvedDependency's digest) are still a function of the build. Written straight into a
+   * directory of the caller's making, where nothing reads it before it is complete. */
   cleanup_free char *dest = xasprintf("%s/" SLITHER_ARCHIVE_NAME, dest_dir);
-  return tb_write_file_atomic(dest, text, strlen(text), 0644, err);
+  if (json_dump_file(archive, dest, JSON_COMPACT) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "write %s", dest);
+  return 0;
 }
