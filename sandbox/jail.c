@@ -173,15 +173,16 @@ static void keep_fd(int *slot, int fd) {
   *slot = fd;
 }
 
-static void read_sync_message(struct supervision *s) {
+/* Read one pending message; false when none is pending. */
+static bool read_sync_message(struct supervision *s) {
   struct sync_msg msg;
   int fd;
   int r = sync_recv(s->sync, &msg, &fd, MSG_DONTWAIT);
   if (r == -EAGAIN)
-    return;
+    return false;
   if (r <= 0) {
     s->sync_eof = true;
-    return;
+    return true;
   }
   switch (msg.type) {
   case SYNC_ERROR:
@@ -197,6 +198,13 @@ static void read_sync_message(struct supervision *s) {
   }
   if (fd >= 0)
     close(fd);
+  return true;
+}
+
+/* Once the jail is dead: what it sent last is still queued. */
+static void drain_sync_messages(struct supervision *s) {
+  while (!s->sync_eof && read_sync_message(s))
+    ;
 }
 
 static bool cpu_limit_reached(const struct jail_cgroup *cg, const struct jail_limits *lim,
@@ -242,8 +250,7 @@ static void supervise(struct supervision *s, const struct jail_limits *lim,
       kill_jail(s);
     }
   }
-  while (!s->sync_eof)
-    read_sync_message(s);
+  drain_sync_messages(s);
 }
 
 static bool out_fs_full(int out_fd) {
@@ -336,6 +343,18 @@ static int reap_init(pid_t pid) {
   return status;
 }
 
+/* Starting failed on our side: end the jail. If it had failed first (so that, say, our send met a
+ * closed socket), its own error is the one to report. */
+static void abort_jail(struct supervision *s, const struct jail_cgroup *cg, tb_error **err) {
+  kill_jail(s);
+  int init_status = reap_init(s->pid);
+  drain_sync_messages(s);
+  if (s->error.type == SYNC_ERROR) {
+    tb_error_free(err);
+    jail_failure(s, init_status, cg, err);
+  }
+}
+
 /* Compile (or reuse) the filter while the jail sets itself up, and send it in. */
 static int send_seccomp(struct supervision *s, const char *profile,
                         const struct seccomp_program **prog, tb_error **err) {
@@ -365,10 +384,8 @@ int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error
   const struct seccomp_program *prog;
   if (start_jail(&plan, &s, &result->isolation, err) < 0 ||
       send_seccomp(&s, cfg->seccomp_profile, &prog, err) < 0) {
-    if (s.pid > 0) {
-      kill_jail(&s);
-      reap_init(s.pid);
-    }
+    if (s.pid > 0)
+      abort_jail(&s, &cg, err);
     return -1;
   }
   record_isolation(cfg, &cg, prog, &result->isolation);
