@@ -15,6 +15,7 @@
 
 #include "attest/bundle.h"
 #include "attest/links.h"
+#include "attest/policy.h"
 #include "attest/verify.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -50,13 +51,27 @@ static const char usage[] =
     "                         finding has this impact or a higher one (informational: any finding)\n"
     "  --detectors LIST       run only these Slither detectors (comma-separated)\n"
     "  --exclude LIST         do not run these detectors\n"
-    "  --allow-simulated      accept a build attested by the simulated TEE (implied by --tee simulated)\n" JOB_OPTIONS_HELP
+    "  --allow-simulated      accept a build attested by the simulated TEE (implied by --tee simulated)\n"
+    "  --policy FILE, --collateral FILE, --pccs URL\n"
+    "                         how the build is verified, as for 'teebuild verify'\n" JOB_OPTIONS_HELP
     "\n"
     "AUDIT/artifacts holds slither.json (Slither's JSON report) and slither.sarif (SARIF 2.1.0).\n"
     "Exit status: 0 no finding at --fail-on; 1 findings at --fail-on, or Slither failed (its own\n"
     "message follows the first line); 3 bad input; 4 jail; 5 attestation; 6 the build does not verify.\n";
 
-enum { OPT_BUILD = 0x200, OPT_SOURCE, OPT_SOLC, OPT_SLITHER, OPT_FAIL_ON, OPT_DETECTORS, OPT_EXCLUDE, OPT_SIMULATED };
+enum {
+  OPT_BUILD = 0x200,
+  OPT_SOURCE,
+  OPT_SOLC,
+  OPT_SLITHER,
+  OPT_FAIL_ON,
+  OPT_DETECTORS,
+  OPT_EXCLUDE,
+  OPT_SIMULATED,
+  OPT_POLICY,
+  OPT_COLLATERAL,
+  OPT_PCCS,
+};
 
 struct audit_args {
   const char *build;
@@ -68,6 +83,7 @@ struct audit_args {
   const char *detectors;
   const char *exclude;
   bool allow_simulated;
+  const char *policy, *collateral, *pccs; /* verifying the build */
   struct job_options job;
 };
 
@@ -80,6 +96,9 @@ static int take_audit_option(int opt, struct audit_args *a, tb_error **err) {
   case OPT_DETECTORS: a->detectors = optarg; return 0;
   case OPT_EXCLUDE: a->exclude = optarg; return 0;
   case OPT_SIMULATED: a->allow_simulated = true; return 0;
+  case OPT_POLICY: a->policy = optarg; return 0;
+  case OPT_COLLATERAL: a->collateral = optarg; return 0;
+  case OPT_PCCS: a->pccs = optarg; return 0;
   case OPT_FAIL_ON:
     a->fail_on = optarg;
     if (slither_fail_level_parse(optarg, &a->fail_level) < 0)
@@ -101,6 +120,9 @@ static int parse_args(int argc, char **argv, struct audit_args *a, tb_error **er
       {"detectors", required_argument, NULL, OPT_DETECTORS},
       {"exclude", required_argument, NULL, OPT_EXCLUDE},
       {"allow-simulated", no_argument, NULL, OPT_SIMULATED},
+      {"policy", required_argument, NULL, OPT_POLICY},
+      {"collateral", required_argument, NULL, OPT_COLLATERAL},
+      {"pccs", required_argument, NULL, OPT_PCCS},
       {0},
   };
   *a = (struct audit_args){.slither = SLITHER_DEFAULT_VERSION, .fail_on = "high", .fail_level = SLITHER_HIGH};
@@ -125,6 +147,8 @@ static int parse_args(int argc, char **argv, struct audit_args *a, tb_error **er
     return tb_usage_error(err, "audit", "--source and --solc go together");
   if (a->job.out == NULL)
     return tb_usage_error(err, "audit", "-o AUDIT is required");
+  if (a->collateral && a->pccs)
+    return tb_usage_error(err, "audit", "--collateral and --pccs exclude each other");
   return 0;
 }
 
@@ -180,12 +204,21 @@ static int build_first(const struct tb_globals *g, const struct audit_args *a, c
 }
 
 static int verify_build(const struct tb_globals *g, const struct audit_args *a, const char *build, tb_error **err) {
-  cleanup_free char *sim_dir = NULL;
+  cleanup_json json_t *policy = NULL;
+  cleanup_free char *collateral = NULL, *sim_dir = NULL;
+  size_t len = 0;
   int ret = tee_sim_dir(g->store_dir, NULL, &sim_dir, err);
+  if (ret == 0 && a->policy)
+    ret = policy_load(a->policy, &policy, err);
+  if (ret == 0 && a->collateral)
+    ret = tb_read_file(a->collateral, AUDIT_JSON_MAX_BYTES, &collateral, &len, err);
   if (ret < 0)
     return ret;
   struct tb_verify_options opts = {
       .out_dir = build,
+      .policy = policy,
+      .collateral_json = collateral,
+      .pccs_url = a->pccs,
       .now = time(NULL),
       .allow_simulated = a->allow_simulated || strcmp(g->tee, "simulated") == 0,
       .sim_dir = sim_dir,
