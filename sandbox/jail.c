@@ -87,6 +87,21 @@ static int validate_stdio(const struct jail_config *cfg, tb_error **err) {
   return 0;
 }
 
+/* Sizes are turned into bytes (<< 20) and times into nanoseconds: keep both in 63 bits. */
+static int validate_limits(const struct jail_limits *l, tb_error **err) {
+  const struct {
+    const char *name;
+    uint64_t value, max;
+  } checks[] = {{"memory_mb", l->memory_mb, 1ull << 40}, {"output_mb", l->output_mb, 1ull << 40},
+                {"wall_s", l->wall_s, 1ull << 32},      {"cpu_s", l->cpu_s, 1ull << 32},
+                {"pids", l->pids, 1ull << 32},          {"nofile", l->nofile, 1ull << 62}};
+  for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+    if (checks[i].value > checks[i].max)
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "limit %s of %llu is too large", checks[i].name,
+                          (unsigned long long)checks[i].value);
+  return 0;
+}
+
 static int validate_config(const struct jail_config *cfg, tb_error **err) {
   if (cfg->argv == NULL || cfg->argv[0] == NULL || cfg->argv[0][0] != '/')
     return tb_error_set(err, TB_EXIT_INPUT, 0, "the job's program must be an absolute path");
@@ -101,7 +116,7 @@ static int validate_config(const struct jail_config *cfg, tb_error **err) {
   if (!empty)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "jail output directory %s must exist and be empty",
                         cfg->out_host_dir);
-  if (validate_binds(cfg, err) < 0)
+  if (validate_binds(cfg, err) < 0 || validate_limits(&cfg->limits, err) < 0)
     return -1;
   return validate_stdio(cfg, err);
 }

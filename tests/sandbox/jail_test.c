@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,6 +454,20 @@ static int case_setup_errors(struct fixture *f) {
   CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_INPUT, "a bind over /proc is refused");
   tb_error_free(&f->err);
   cfg.binds = binds;
+  /* A failure inside the jail's setup comes back as one line naming the step. */
+  cfg.limits.nofile = 1ull << 40; /* above fs.nr_open: setrlimit fails in the payload */
+  r = jail_run(&cfg, &f->result, &f->err);
+  CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_SANDBOX &&
+            !strcmp(f->err->msg, "sandbox: setrlimit NOFILE: Operation not permitted"),
+        "a setup step failing inside the jail: %s", f->err ? f->err->msg : "");
+  tb_error_free(&f->err);
+  cfg.limits.nofile = 0;
+  cfg.limits.output_mb = UINT64_MAX / 4;
+  r = jail_run(&cfg, &f->result, &f->err);
+  CHECK(r < 0 && tb_error_exit_code(f->err) == TB_EXIT_INPUT, "absurd limits are refused: %s",
+        f->err ? f->err->msg : "");
+  tb_error_free(&f->err);
+  cfg.limits.output_mb = 0;
   int tty = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (tty >= 0) {
     grantpt(tty);
