@@ -1,8 +1,8 @@
 #!/bin/bash
 # Benchmark: `teebuild quote verify` of the v4 sample vs Phala's @phala/dcap-qvl (node) on the same
 # quote, collateral and time, each as a fresh process per verification (what a user or a CI step
-# runs). Prints the mean per verification and the ratio teebuild/dcap-qvl (goal <= 0.5), and
-# appends the dated result to bench/RESULTS.md.
+# runs), alternating the two. Prints medians and the ratio teebuild/dcap-qvl (goal <= 0.5x) and
+# appends the dated section to bench/RESULTS.md.
 # usage: bench/quote_verify.sh [TEEBUILD_BINARY] [RUNS]
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,28 +10,36 @@ bin=${1:-$repo/build/runner/teebuild}
 runs=${2:-30}
 data=${TB_TESTDATA:-$repo/../shared/testdata}/tdx
 quote=$data/dcapqvl_tdx_quote.bin collateral=$data/dcapqvl_tdx_quote_collateral.json now=1752919234
-js=$repo/tests/dcap/js/verify.js
+js_dir=$repo/tests/dcap/js
 [ -x "$bin" ] || { echo "quote_verify.sh: no teebuild binary at $bin (build first)" >&2; exit 3; }
-[ -d "$repo/tests/dcap/js/node_modules/@phala/dcap-qvl" ] || { echo "quote_verify.sh: run scripts/deps.sh (npm ci in tests/dcap/js)" >&2; exit 3; }
+[ -d "$js_dir/node_modules/@phala/dcap-qvl" ] || { echo "quote_verify.sh: run scripts/deps.sh (npm ci in tests/dcap/js)" >&2; exit 3; }
 
-# Both must agree before timing means anything.
-"$bin" quote verify "$quote" --collateral "$collateral" --time "$now" >/dev/null
-node "$js" "$quote" "$collateral" "$now" | grep -q '"status":"UpToDate"'
+ours() { "$bin" quote verify "$quote" --collateral "$collateral" --time "$now"; }
+theirs() { node "$js_dir/verify.js" "$quote" "$collateral" "$now"; }
+# Both must give the same verdict before timing means anything.
+ours >/dev/null
+theirs | grep -q '"status":"UpToDate"'
 
-mean_ms() { # CMD...: mean wall milliseconds over $runs runs (after one warm-up)
-  "$@" >/dev/null 2>&1
-  local start end
-  start=$(date +%s%N)
-  for ((i = 0; i < runs; i++)); do "$@" >/dev/null 2>&1; done
-  end=$(date +%s%N)
-  echo $(((end - start) / runs / 1000)) # microseconds
-}
-ours=$(mean_ms "$bin" quote verify "$quote" --collateral "$collateral" --time "$now")
-theirs=$(mean_ms node "$js" "$quote" "$collateral" "$now")
-ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.3f", a / b }')
-line=$(printf '%s quote_verify: v4 sample, %d runs: teebuild %.2f ms, @phala/dcap-qvl %s (node %s) %.2f ms, ratio %sx (goal <= 0.5x)' \
-  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$runs" "$(awk -v a="$ours" 'BEGIN{print a/1000}')" \
-  "$(node -p 'require(process.argv[1]).version' "$repo/tests/dcap/js/node_modules/@phala/dcap-qvl/package.json")" \
-  "$(node --version)" "$(awk -v a="$theirs" 'BEGIN{print a/1000}')" "$ratio")
-echo "$line"
-echo "- $line" >>"$repo/bench/RESULTS.md"
+us() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(((e - s) / 1000)); }
+median_ms() { sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f", m / 1000 }'; }
+: >"$repo/bench/.quote_verify.ours" && : >"$repo/bench/.quote_verify.theirs"
+trap 'rm -f "$repo/bench/.quote_verify.ours" "$repo/bench/.quote_verify.theirs"' EXIT
+for ((i = 0; i < runs; i++)); do
+  us ours >>"$repo/bench/.quote_verify.ours"
+  us theirs >>"$repo/bench/.quote_verify.theirs"
+done
+a=$(median_ms <"$repo/bench/.quote_verify.ours")
+b=$(median_ms <"$repo/bench/.quote_verify.theirs")
+ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
+version=$(node -p 'require(process.argv[1]).version' "$js_dir/node_modules/@phala/dcap-qvl/package.json")
+section=$(cat <<EOT
+
+## $(date -u +%Y-%m-%dT%H:%MZ) quote verify (DCAP, v4 sample + collateral, --time $now), $runs runs each, alternating
+- machine: $(uname -sr) $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
+- teebuild quote verify ($bin): median $a ms
+- @phala/dcap-qvl $version (node $(node --version), tests/dcap/js/verify.js): median $b ms
+- ratio teebuild / dcap-qvl: ${ratio}x (goal <= 0.5x)
+EOT
+)
+echo "$section"
+echo "$section" >>"$repo/bench/RESULTS.md"
