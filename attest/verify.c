@@ -34,13 +34,11 @@ struct state {
   EVP_PKEY *pub;
   unsigned char *spki;
   size_t spki_len;
-  bool signature_ok;
   unsigned char *quote;
   size_t quote_len;
   struct tdx_quote *q; /* NULL when there is no quote or it does not parse */
   char *quote_parse_error;
   struct dcap_verdict verdict;
-  bool dcap_ok;
 };
 
 static void state_clear(struct state *s) {
@@ -114,8 +112,17 @@ static bool check_signature(struct state *s) {
   if (tb_dsse_verify(s->pub, s->env.payload_type, s->env.payload, s->env.payload_len, s->env.sig, s->env.sig_len,
                      &e) < 0)
     return record(s, TB_CHECK_SIGNATURE, false, "%s", e->msg);
-  s->signature_ok = true;
   return record(s, TB_CHECK_SIGNATURE, true, "ECDSA P-256 signature by %s", keyid);
+}
+
+/* Parse the quote once, for whichever check needs it first. */
+static bool parse_quote(struct state *s) {
+  if (s->q == NULL && s->quote_parse_error == NULL) {
+    cleanup_error tb_error *e = NULL;
+    if (tdx_quote_parse(s->quote, s->quote_len, &s->q, &e) < 0)
+      s->quote_parse_error = xstrdup(e->msg);
+  }
+  return s->q != NULL;
 }
 
 /* Binding: report_data = SHA-256(payload) || SHA-256(SPKI), in the bundle and in the quote. */
@@ -130,11 +137,8 @@ static bool check_binding(struct state *s) {
                   stated, want_hex);
   if (s->quote_len == 0)
     return record(s, TB_CHECK_BINDING, true, "reportData matches (no quote to compare)");
-  cleanup_error tb_error *e = NULL;
-  if (tdx_quote_parse(s->quote, s->quote_len, &s->q, &e) < 0) {
-    s->quote_parse_error = xstrdup(e->msg);
+  if (!parse_quote(s))
     return record(s, TB_CHECK_BINDING, true, "reportData matches; the quote is judged next");
-  }
   if (memcmp(s->q->body.report_data, want, sizeof(want)) != 0) {
     char got[2 * TB_REPORT_DATA_LEN + 1];
     tb_hex_encode(s->q->body.report_data, TB_REPORT_DATA_LEN, got);
@@ -150,7 +154,7 @@ static bool is_simulated(const struct state *s) { return strcmp(s->provider, "si
 static bool check_quote(struct state *s) {
   if (s->quote_len == 0)
     return record(s, TB_CHECK_QUOTE, false, "no TEE evidence (provider %s)", s->provider);
-  if (s->q == NULL)
+  if (!parse_quote(s))
     return record(s, TB_CHECK_QUOTE, false, "%s", s->quote_parse_error);
   cleanup_error tb_error *e = NULL;
   cleanup_free unsigned char *sim_root = NULL;
@@ -174,7 +178,6 @@ static bool check_quote(struct state *s) {
   }
   if (dcap_verify(s->q, collateral, root, root_len, s->o->now, &s->verdict, &e) < 0)
     return record(s, TB_CHECK_QUOTE, false, "%s", e->msg);
-  s->dcap_ok = true;
   (void)snprintf(s->r->tcb_status, sizeof(s->r->tcb_status), "%s", s->verdict.status);
   return record(s, TB_CHECK_QUOTE, true, "TDX v%u quote verified to the %s root", s->q->version,
                 is_simulated(s) ? "local simulation" : "Intel SGX");
