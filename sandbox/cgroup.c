@@ -189,20 +189,18 @@ static void cgroup_init(struct jail_cgroup *cg) {
     cg->v1_tasks_fds[i] = -1;
 }
 
-int cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim, tb_error **err) {
-  (void)err; /* an unusable hierarchy is not an error here: the caller decides whether none will do */
+void cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim) {
   cgroup_init(cg);
   int r = try_v2(cg, lim);
   if (r == 0)
-    return 0;
+    return;
   tb_debug("sandbox: cgroup v2 not usable: %s", strerror(-r));
   cgroup_destroy(cg);
   r = try_v1(cg, lim);
   if (r == 0)
-    return 0;
+    return;
   tb_debug("sandbox: cgroup v1 not usable: %s", strerror(-r));
   cgroup_destroy(cg);
-  return 0;
 }
 
 int cgroup_join_self(const struct jail_cgroup *cg, tb_error **err) {

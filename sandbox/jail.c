@@ -386,7 +386,7 @@ int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error
   if (validate_config(cfg, err) < 0)
     return -1;
   __attribute__((cleanup(cgroup_destroy))) struct jail_cgroup cg;
-  cgroup_create(&cg, &result->limits, err);
+  cgroup_create(&cg, &result->limits);
   if (cg.kind == CGROUP_NONE && !cfg->lowering.allow_no_cgroups)
     return tb_error_set(err, TB_EXIT_SANDBOX, 0,
                         "sandbox: no usable cgroup (v2 with memory, pids and cpu, or writable v1); "

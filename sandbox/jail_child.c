@@ -19,17 +19,16 @@
  * child, does sandbox/ exit. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <grp.h>
-#include <sched.h>
 
 #include "common/cleanup.h"
 #include "sandbox/jail_internal.h"
@@ -102,7 +101,7 @@ static int set_up_init(const struct jail_plan *p, int *out_fd, tb_error **err) {
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "PR_SET_NO_NEW_PRIVS");
   if (set_parent_death_signal(p->sync_fd, err) < 0 || reset_signals(err) < 0)
     return -1;
-  tb_cleanup_closep((int[]){wait_for(p->sync_fd, SYNC_GO)});
+  wait_for(p->sync_fd, SYNC_GO); /* carries no fd */
   if (cgroup_join_self(p->cgroup, err) < 0 || mounts_clone_host_trees(p->cfg, &trees, err) < 0 ||
       become_jail_user(p, err) < 0 || set_parent_death_signal(p->sync_fd, err) < 0)
     return -1;

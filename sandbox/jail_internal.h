@@ -82,8 +82,9 @@ struct cgroup_events {
   bool pids_max_hit;
 };
 
-/* Make the job's cgroup with its limits; falls back v2 -> v1 -> none and records which. */
-int cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim, tb_error **err);
+/* Make the job's cgroup with its limits; falls back v2 -> v1 -> none (kind says which). An
+ * unusable hierarchy is no error here: the caller decides whether none will do. */
+void cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim);
 /* In the jail's init, before anything else runs there: join the v1 cgroups by writing "0" to
  * their tasks files. (A thread moving itself skips the global threadgroup lock whose RCU grace
  * period makes a parent-side attach cost several milliseconds; v2 joins at clone3 instead.) */
