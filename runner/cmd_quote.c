@@ -235,11 +235,7 @@ static int cmd_quote_verify(const struct tb_globals *g, int argc, char **argv, t
   struct dcap_verdict v = {0};
   bool dcap_done = false;
   int ret = verify_quote(g, &a, &q, &v, &dcap_done, err);
-  if (ret < 0 && tb_error_exit_code(*err) != TB_EXIT_VERIFY) {
-    dcap_verdict_clear(&v);
-    tb_error_wrap(err, "quote verify");
-    return tb_error_exit_code(*err);
-  }
+  /* --json answers every outcome past the command line, unreadable input (exit 3) included. */
   if (g->json) {
     cleanup_json json_t *o = result_json(q, &v, dcap_done, ret < 0 ? *err : NULL);
     cleanup_free char *text = json_dumps(o, JSON_COMPACT);
@@ -250,7 +246,7 @@ static int cmd_quote_verify(const struct tb_globals *g, int argc, char **argv, t
   dcap_verdict_clear(&v);
   if (ret < 0) {
     tb_error_wrap(err, "quote verify");
-    return TB_EXIT_VERIFY;
+    return tb_error_exit_code(*err);
   }
   return 0;
 }

@@ -105,6 +105,8 @@ PY
 expect_exit 6 "response with an event the quote never measured" qv "$T/forged.json" --allow-simulated
 expect_err '^teebuild: quote verify: event-log: RTMR3 replays to ' "forged event names event-log"
 
+expect_exit 3 "unreadable QUOTE file" "$TEEBUILD" --json quote verify "$T/nope.bin" --collateral "$D/dcapqvl_tdx_quote_collateral.json"
+check "--json answers an unreadable input too" python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["ok"] is False and "nope.bin" in o["error"]' "$T/last.out"
 expect_exit 2 "usage: no QUOTE" qv
 expect_exit 2 "usage: no collateral for a real quote" qv "$D/dcapqvl_tdx_quote.bin"
 done_testing
