@@ -1,6 +1,6 @@
 /* The job's cgroup: memory, pids and CPU accounting for the whole jail.
  *
- * cgroup v2 is used where the caller's cgroup can delegate memory, pids and cpu to a child; else
+ * cgroup v2 is used where the caller's cgroup can delegate memory and pids to a child; else
  * v1 with its memory, pids and cpuacct hierarchies (this machine kind: v2 mounted without
  * controllers, v1 writable by root); else none, and jail.c refuses to run unless the caller lowered
  * the isolation. The job's cgroup is made under the caller's own cgroup in each hierarchy, so the
@@ -57,14 +57,20 @@ static uint64_t read_keyed(const char *dir, const char *file, const char *key) {
   return 0;
 }
 
-/* Whether a comma-separated controller list ("cpu,cpuacct") names controller. */
-static bool list_has(const char *list, const char *controller) {
-  size_t n = strlen(controller);
-  for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-    if (strncmp(p, controller, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+/* Whether a list of words separated by sep ("cpu,cpuacct", "memory pids") holds word. */
+static bool list_has_word(const char *list, char sep, const char *word) {
+  size_t n = strlen(word);
+  for (const char *p = list; p; p = strchr(p, sep) ? strchr(p, sep) + 1 : NULL)
+    if (strncmp(p, word, n) == 0 && (p[n] == sep || p[n] == '\0' || p[n] == '\n'))
       return true;
   return false;
 }
+
+static bool list_has(const char *list, const char *controller) {
+  return list_has_word(list, ',', controller);
+}
+
+static bool has_word(const char *list, const char *word) { return list_has_word(list, ' ', word); }
 
 /* The caller's cgroup path in the hierarchy whose /proc/self/cgroup line has this controller list
  * entry ("" selects the v2 line "0::"). Malloc'ed, or NULL. */
@@ -123,8 +129,9 @@ static int try_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
   size_t len;
   if (tb_read_file(ctl_path, 4096, &ctl, &len, NULL) < 0)
     return -ENOENT;
-  if (!(strstr(ctl, "memory") && strstr(ctl, "pids") && strstr(ctl, "cpu")) &&
-      write_value(base, "cgroup.subtree_control", "+memory +pids +cpu") < 0)
+  /* memory and pids carry the limits; CPU time is read from cpu.stat, which needs no controller. */
+  if (!(has_word(ctl, "memory") && has_word(ctl, "pids")) &&
+      write_value(base, "cgroup.subtree_control", "+memory +pids") < 0)
     return -ENOTSUP;
   sweep_stale(base);
   cleanup_free char *name = job_dir_name();

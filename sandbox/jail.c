@@ -389,7 +389,7 @@ int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error
   cgroup_create(&cg, &result->limits);
   if (cg.kind == CGROUP_NONE && !cfg->lowering.allow_no_cgroups)
     return tb_error_set(err, TB_EXIT_SANDBOX, 0,
-                        "sandbox: no usable cgroup (v2 with memory, pids and cpu, or writable v1); "
+                        "sandbox: no usable cgroup (v2 with memory and pids, or writable v1); "
                         "running with rlimits only must be allowed explicitly");
   struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .cgroup = &cg,
                            .cgroup_in_force = cg.kind != CGROUP_NONE, .host_root = geteuid() == 0};
