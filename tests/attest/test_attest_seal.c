@@ -241,6 +241,53 @@ static void test_round_trip(void) {
   CHECK(strcmp(first_failure(none, true, buf), TB_CHECK_QUOTE) == 0, "no evidence fails the quote check");
 }
 
+/* A real TDX quote (dcap-qvl's sample, Intel-rooted, with its collateral) in a bundle that claims
+ * dstack: the hardware path of verify runs DCAP to the pinned Intel root and accepts the quote, and
+ * the binding check still refuses it, since that quote never saw our statement. */
+static void test_hardware_quote(void) {
+  const char *data = getenv("TB_TESTDATA");
+  if (data == NULL) {
+    CHECK(0, "TB_TESTDATA is set");
+    return;
+  }
+  cleanup_free char *out = xasprintf("%s/out-hw", tmp_root);
+  put(out, "artifacts/a.txt", "hello\n");
+  CHECK(seal(out, "none") == 0, "seal, then swap in a real quote");
+  cleanup_free char *qpath = xasprintf("%s/tdx/dcapqvl_tdx_quote.bin", data);
+  cleanup_free char *cpath = xasprintf("%s/tdx/dcapqvl_tdx_quote_collateral.json", data);
+  cleanup_free char *quote = NULL, *collateral = NULL;
+  size_t qlen = 0, clen = 0;
+  cleanup_error tb_error *e = NULL;
+  if (tb_read_file(qpath, 1 << 20, &quote, &qlen, &e) < 0 || tb_read_file(cpath, 1 << 22, &collateral, &clen, &e) < 0) {
+    CHECK(0, "read the dcap-qvl sample: %s", e->msg);
+    return;
+  }
+  cleanup_json json_t *b = load_bundle(out);
+  cleanup_free char *b64 = tb_base64_encode(quote, qlen);
+  json_t *tee = json_object_get(b, "tee");
+  json_object_set_new(tee, "provider", json_string("dstack"));
+  json_object_set_new(tee, "quote", json_string(b64));
+  save_bundle(out, b);
+  struct tb_verify_options o = {.out_dir = out, .collateral_json = collateral, .now = 1752919234, .sim_dir = sim_dir};
+  struct tb_verify_report r;
+  cleanup_error tb_error *ve = NULL;
+  int ret = tb_verify(&o, &r, &ve);
+  const struct tb_verify_check *binding = NULL, *quote_check = NULL, *tee_check = NULL;
+  for (size_t i = 0; i < r.n_checks; i++) {
+    if (strcmp(r.checks[i].name, TB_CHECK_BINDING) == 0)
+      binding = &r.checks[i];
+    if (strcmp(r.checks[i].name, TB_CHECK_QUOTE) == 0)
+      quote_check = &r.checks[i];
+    if (strcmp(r.checks[i].name, TB_CHECK_TEE) == 0)
+      tee_check = &r.checks[i];
+  }
+  CHECK(ret < 0 && binding && !binding->ok, "the binding check refuses a quote over someone else's report_data");
+  CHECK(quote_check && quote_check->ok && strcmp(r.tcb_status, "UpToDate") == 0,
+        "the quote verifies to the Intel root with its collateral (%s)", quote_check ? quote_check->detail : "");
+  CHECK(tee_check && tee_check->ok, "a dstack quote is not simulated");
+  tb_verify_report_clear(&r);
+}
+
 static void test_deterministic(void) {
   cleanup_free char *out = xasprintf("%s/out", tmp_root);
   cleanup_json json_t *a = statement_for(out, "simulated"), *b = statement_for(out, "simulated");
@@ -302,6 +349,7 @@ int main(void) {
   test_tee_sim();
   test_round_trip();
   test_deterministic();
+  test_hardware_quote();
   tb_rm_rf(tmp_root, &e);
   free(sim_dir);
   free(tmp_root);
