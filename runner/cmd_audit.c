@@ -203,6 +203,15 @@ static int build_first(const struct tb_globals *g, const struct audit_args *a, c
   return tb_error_wrap(err, "audit");
 }
 
+/* Something that is no teebuild output at all is bad input, not a failed verification. */
+static int check_is_output(const char *build, tb_error **err) {
+  cleanup_free char *bundle = xasprintf("%s/" TB_BUNDLE_FILE, build);
+  if (access(bundle, F_OK) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "--build %s is not a teebuild output (no " TB_BUNDLE_FILE ")",
+                        build);
+  return 0;
+}
+
 static int verify_build(const struct tb_globals *g, const struct audit_args *a, const char *build, tb_error **err) {
   cleanup_json json_t *policy = NULL;
   cleanup_free char *collateral = NULL, *sim_dir = NULL;
@@ -458,7 +467,9 @@ static int audit(const struct tb_globals *g, struct audit_args *a, const char *b
   cleanup_json json_t *deps = NULL;
   __attribute__((cleanup(spec_clearp))) struct job_spec spec = {0};
   char bundle_hex[TB_SHA256_HEX_LEN + 1];
-  int ret = tb_mkdtemp_in(tmp_root(), "teebuild-audit-", &tmp, err);
+  int ret = check_is_output(build, err);
+  if (ret == 0)
+    ret = tb_mkdtemp_in(tmp_root(), "teebuild-audit-", &tmp, err);
   if (ret == 0)
     ret = verify_and_export(g, a, build, tmp, err);
   if (ret == 0)

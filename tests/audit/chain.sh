@@ -52,4 +52,6 @@ echo "tampered" >build/artifacts/Clean.sol/Clean.json
 expect_exit 6 "a build that does not verify is not audited" tb audit --build build -o audit2
 expect_err '^teebuild: audit: build .* does not verify: subjects: ' "... and the first line says which check failed"
 check "... and no audit output was made" test ! -e audit2
+expect_exit 3 "--build of a directory that is no teebuild output is bad input" tb audit --build "$CONTRACTS" -o audit3
+expect_err '^teebuild: audit: --build .* is not a teebuild output' "... and says so"
 done_testing
