@@ -211,14 +211,19 @@ static int bind_socket(const char *path, int *out, tb_error **err) {
   if (strlen(path) >= sizeof(addr.sun_path))
     return tb_error_set(err, TB_EXIT_USAGE, 0, "socket path too long: %s", path);
   memcpy(addr.sun_path, path, strlen(path) + 1);
+  cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return tb_error_set(err, TB_EXIT_ATTEST, errno, "socket");
   struct stat st;
   if (lstat(path, &st) == 0) {
     if (!S_ISSOCK(st.st_mode))
       return tb_error_set(err, TB_EXIT_INPUT, 0, "%s exists and is not a socket", path);
+    /* Replace a socket left by a dead server, never one that still answers. */
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: an agent is already listening there", path);
     unlink(path);
   }
-  cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 64) < 0)
+  if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 64) < 0)
     return tb_error_set(err, TB_EXIT_ATTEST, errno, "listen on %s", path);
   *out = steal_fd(&fd);
   return 0;

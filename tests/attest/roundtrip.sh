@@ -112,6 +112,8 @@ expect_exit 0 "@sigstore/core verifies the DSSE envelope" node "$TB_SOURCE_DIR/t
 "$TEEBUILD" tee-sim --socket "$T/dstack.sock" 2>"$T/sim.err" &
 sim=$!
 for _ in $(seq 50); do [ -S "$T/dstack.sock" ] && break; sleep 0.1; done
+expect_exit 3 "a second tee-sim on a live socket is refused" "$TEEBUILD" tee-sim --socket "$T/dstack.sock"
+expect_err 'already listening' "it says why"
 DSTACK_SIMULATOR_ENDPOINT="$T/dstack.sock" expect_exit 0 "@phala/dstack-sdk gets a quote from tee-sim" \
   node "$TB_SOURCE_DIR/tests/attest/dstack_sdk_quote.js"
 # and our dstack client through DSTACK_SIMULATOR_ENDPOINT, as Phala's SDKs use it
