@@ -8,7 +8,7 @@ cd "$T"
 
 build_contracts build
 expect_exit 1 "audit the build" tb audit --build build -o audit
-check "buildType, the Slither pack, the build's bundle (and where it lies) and subjects in the provenance" python3 -c '
+check "buildType, the Slither pack, the build's bundle (and where it lies) and subjects in the provenance; Slither ran under the python profile with no syscall denied" python3 -c '
 import hashlib, json
 d = json.load(open("audit/provenance.json"))["predicate"]["buildDefinition"]
 assert d["buildType"] == "https://teebuild.dev/slither-audit/v1", d["buildType"]
@@ -21,7 +21,9 @@ assert d["externalParameters"]["build"]["bundle"]["sha256"] == bundle["digest"][
 subjects = json.load(open("build/provenance.json"))["subject"]
 for s in subjects:
     assert deps["build/" + s["name"]]["digest"] == s["digest"], s["name"]
-assert d["internalParameters"]["jail"]["seccomp"]["profile"] == "python"'
+assert d["internalParameters"]["jail"]["seccomp"]["profile"] == "python"
+outcome = json.load(open("audit/provenance.json"))["predicate"]["runDetails"]["byproducts"][0]["annotations"]
+assert outcome["outcome"] == "exited" and outcome["blockedSyscall"] == "", outcome'
 
 expect_exit 0 "the audit verifies, build link included" "$TEEBUILD" --store "$STORE" verify --allow-simulated audit
 check "... verify names the link it checked" grep -q 'links: 1 linked output unchanged' "$T/last.err"
