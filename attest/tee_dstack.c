@@ -54,7 +54,7 @@ static int dstack_open(const struct tb_tee_config *cfg, void **state, tb_error *
     return tb_error_set(err, TB_EXIT_ATTEST, 0, "DSTACK_SIMULATOR_ENDPOINT %s is neither a socket nor an http URL",
                         endpoint);
   if (getenv("DSTACK_SIMULATOR_ENDPOINT"))
-    tb_warn("tee dstack: using DSTACK_SIMULATOR_ENDPOINT=%s", endpoint);
+    tb_debug("tee dstack: using DSTACK_SIMULATOR_ENDPOINT=%s", endpoint);
   *state = xstrdup(endpoint);
   return 0;
 }

@@ -149,6 +149,11 @@ r = json.loads(open(sys.argv[1]).readline())
 assert r["path"] == "/prpc/Tappd.TdxQuote?json" and r["body"]["hash_algorithm"] == "raw", r
 assert r["body"]["report_data"] == "1234" + "0" * 124, r' "$T/tappd.log"
 check "the tappd quote is passed through" grep -qx "04001234$(printf '%0124d' 0)" "$T/last.out"
+DSTACK_SIMULATOR_ENDPOINT="$T/tappd.sock" expect_exit 5 "a job whose agent answers HTTP 400" \
+  "$TEEBUILD" --tee dstack run job.json -o "$T/out-agent-error"
+expect_err '^teebuild: run: attest: tee dstack: agent at .*/GetQuote: HTTP 400: expected TdxQuote' \
+  "the agent's own error is the one line"
+check "no OUT is left behind" test ! -e "$T/out-agent-error"
 kill "$tappd"
 
 # --key: a PEM P-256 key of the user's (TEEBUILD_SIGNING_KEY) instead of the ephemeral one
