@@ -11,6 +11,7 @@
 #include "runner/paths.h"
 
 #define JOB_FILE_MAX (1u << 20)
+#define LIMIT_MAX 4294967295u
 
 static const char *const top_keys[] = {"toolchains", "argv", "inputs", "stdin", "stdout", "env", "limits", "seccomp"};
 
@@ -169,8 +170,10 @@ static int parse_limits(const json_t *doc, const char *what, struct job_spec *sp
         lk = &limit_keys[i];
     if (lk == NULL)
       return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: unknown key \"limits.%s\"", what, key);
-    if (!json_is_integer(v) || json_integer_value(v) <= 0)
-      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: \"limits.%s\" must be a positive integer", what, key);
+    /* capped so that no unit conversion in the jail (s to ms, MiB to bytes) can overflow */
+    if (!json_is_integer(v) || json_integer_value(v) <= 0 || json_integer_value(v) > LIMIT_MAX)
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: \"limits.%s\" must be a positive integer up to %u", what, key,
+                          LIMIT_MAX);
     *(uint64_t *)((char *)&spec->limits + lk->offset) = (uint64_t)json_integer_value(v);
   }
   return 0;

@@ -20,6 +20,9 @@ job "{$TC, \"argv\": [\"/toolchain/bb/bin/busybox\"], \"limits\": {\"wall_s\": \
 expect_exit 3 "a limit of the wrong type" "$TEEBUILD" run job.json -o out
 expect_err '"limits.wall_s" must be a positive integer' "the wrong type is named"
 
+job "{$TC, \"argv\": [\"/x\"], \"limits\": {\"memory_mb\": 18446744073709551}}"
+expect_exit 3 "a limit too large to convert" "$TEEBUILD" run job.json -o out
+
 job "{$TC, \"argv\": \"busybox true\"}"
 expect_exit 3 "argv that is not an array" "$TEEBUILD" run job.json -o out
 expect_err '"argv" must be a non-empty array' "argv's type is named"
