@@ -396,6 +396,7 @@ static int slither_failed(const char *message, tb_error **failure, char **detail
 }
 
 static int collect_report(struct job_run *run, void *opaque, tb_error **failure, char **details, tb_error **err) {
+  (void)err; /* whatever goes wrong here is the audit job's failure, reported through *failure */
   struct collect_ctx *ctx = opaque;
   const char *staging = job_staging_dir(run);
   int status = job_run_record(run)->result.exit_code;
@@ -406,15 +407,21 @@ static int collect_report(struct job_run *run, void *opaque, tb_error **failure,
   int ret = slither_report_read(report, &ctx->counts, &slither_error, &unreadable);
   if (ret == 1)
     return slither_failed(slither_error, failure, details);
-  if (ret < 0 || status != 0) {
+  if (status != 0) {
     /* crashed (1) or refused its arguments (2) before writing a report: its stderr says why */
     cleanup_free char *log = xasprintf("%s/logs/stderr", staging);
     cleanup_free char *said = last_line(log);
     tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "slither exited with status %d: %s", status, said);
     return 1;
   }
-  if (access(sarif, F_OK) < 0)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "slither wrote no SARIF report");
+  if (ret < 0) {
+    tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "slither's report is unusable: %s", unreadable->msg);
+    return 1;
+  }
+  if (access(sarif, F_OK) < 0) {
+    tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "slither wrote no SARIF report");
+    return 1;
+  }
   ctx->counted = true;
   size_t failing = ctx->fail_level == SLITHER_FAIL_NONE ? 0 : slither_failing(&ctx->counts, ctx->fail_level);
   if (failing > 0) {
