@@ -113,9 +113,10 @@ int main(int argc, char **argv) {
     int status = commands[i].fn(&g, argc - 1, argv + 1, &err);
     if (err != NULL) {
       tb_error_print(err, stderr);
-      return status != 0 ? status : tb_error_exit_code(err);
+      /* A command may pass up a negative errno-like code: the error's class is the exit status. */
+      return status > 0 ? status : tb_error_exit_code(err);
     }
-    return status;
+    return status < 0 ? TB_EXIT_INPUT : status;
   }
   fprintf(stderr, "teebuild: unknown command '%s' (see 'teebuild --help')\n", argv[1]);
   return TB_EXIT_USAGE;
