@@ -90,6 +90,15 @@ expect_exit 3 "OUT inside the inputs" "$TEEBUILD" --tee none run "$T/inside.json
 expect_err 'must not be inside the inputs' "the loop is refused"
 check "nothing is left in the inputs" test -z "$(ls -A in/sub | grep -v '^b.txt$')"
 
+# Lowered isolation is the user's explicit choice, and it is recorded.
+printf '{"toolchains": {"bb": "busybox@test"}, "argv": [%s, "true"]}\n' "$BBX" >"$T/lowered.json"
+expect_exit 0 "--allow-no-cgroups" "$TEEBUILD" --tee none run "$T/lowered.json" -o "$T/lowered" --allow-no-cgroups
+check "the lowering is in the provenance" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["predicate"]["buildDefinition"]
+assert p["internalParameters"]["lowered"]["allowNoCgroups"] is True
+assert p["externalParameters"]["argv"][1] == "true"' "$T/lowered/provenance.json"
+
 # OUT replacement and --json
 mkdir -p "$T/keep" && echo old >"$T/keep/old.txt"
 printf '{"toolchains": {"bb": "busybox@test"}, "argv": [%s, "echo", "new"]}\n' "$BBX" >"$T/replace.json"
