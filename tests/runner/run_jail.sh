@@ -41,6 +41,11 @@ check "stderr is logged" test -f "$OUT/logs/stderr"
 run_job 0 "read /src, write /out" "[$BBX, \"cp\", \"/src/sub/b.txt\", \"/out/copied.txt\"]"
 check "what the job wrote to /out is an artifact" cmp -s in/sub/b.txt "$OUT/artifacts/copied.txt"
 
+chmod 600 in/a.txt && chmod 700 in/sub
+run_job 0 "stat the inputs" "[$BBX, \"stat\", \"-c\", \"%a %n\", \"/src/a.txt\", \"/src/sub\"]"
+check "input modes are normalised whatever the host's" test "$(tr '\n' ' ' <"$OUT/logs/stdout")" = "644 /src/a.txt 755 /src/sub "
+chmod 644 in/a.txt && chmod 755 in/sub
+
 run_job 0 "stdin from the inputs, stdout as an artifact" "[$BBX, \"cat\"]" ', "stdin": "a.txt", "stdout": "artifacts/cat/out.txt"'
 check "captured stdout is the artifact" cmp -s in/a.txt "$OUT/artifacts/cat/out.txt"
 check "no logs/stdout when stdout is an artifact" test ! -e "$OUT/logs/stdout"
