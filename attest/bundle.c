@@ -43,6 +43,10 @@ int tb_bundle_seal(struct tb_tee *tee, EVP_PKEY *key, const char *payload, size_
   return 0;
 }
 
+void tb_bundle_add_key_chain(json_t *bundle, const json_t *chain) {
+  json_object_set(json_object_get(bundle, "tee"), "keySignatureChain", (json_t *)chain);
+}
+
 int tb_bundle_write(const char *out_dir, const char *payload, size_t len, const json_t *bundle, tb_error **err) {
   cleanup_free char *prov = xasprintf("%s/%s", out_dir, TB_PROVENANCE_FILE);
   cleanup_free char *path = xasprintf("%s/%s", out_dir, TB_BUNDLE_FILE);

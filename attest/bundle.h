@@ -18,6 +18,9 @@
 int tb_bundle_seal(struct tb_tee *tee, EVP_PKEY *key, const char *payload, size_t len, json_t **bundle,
                    tb_error **err);
 
+/* Carry a --key dstack signature chain (attest/key_chain.h) as tee.keySignatureChain. */
+void tb_bundle_add_key_chain(json_t *bundle, const json_t *chain);
+
 /* Write OUT/provenance.json (the exact payload bytes) and OUT/teebuild.bundle.json. */
 int tb_bundle_write(const char *out_dir, const char *payload, size_t len, const json_t *bundle, tb_error **err);
 

@@ -17,6 +17,9 @@ static inline void tb_cleanup_pkeyp(EVP_PKEY **k) { EVP_PKEY_free(*k); }
 int tb_key_generate(EVP_PKEY **out, tb_error **err);
 /* Load a PEM private key; only P-256 EC keys are accepted (the signature suite is fixed). */
 int tb_key_load_private_file(const char *path, EVP_PKEY **out, tb_error **err);
+/* The P-256 key a secret stands for, the same for the same secret (HKDF-SHA256 to 48 bytes, reduced
+ * into [1, n-1] as FIPS 186-5 A.2.1 does): a dstack GetKey secret becomes a stable signing key. */
+int tb_key_derive_p256(const unsigned char *secret, size_t len, EVP_PKEY **out, tb_error **err);
 /* Parse a PEM public key (as carried in a bundle); exit class TB_EXIT_VERIFY on failure. */
 int tb_key_load_public_pem(const char *pem, EVP_PKEY **out, tb_error **err);
 

@@ -9,7 +9,8 @@
 #include "common/hash.h"
 #include "common/json.h"
 
-static const char *const keys[] = {"tcbStatus", "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "composeHash", "osImageHash"};
+static const char *const keys[] = {"tcbStatus", "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "composeHash", "osImageHash",
+                                   "kmsRoot"};
 
 static int is_string_list(const json_t *v) {
   if (!json_is_array(v))
@@ -97,4 +98,9 @@ int policy_check_measurements(const json_t *policy, const struct tdx_quote *q, c
   if (ret == 0)
     ret = check_event(policy, "osImageHash", "os-image-hash", events, err);
   return ret;
+}
+
+int policy_kms_root_listed(const json_t *policy, const char *hex) {
+  const json_t *roots = policy ? json_object_get(policy, "kmsRoot") : NULL;
+  return roots ? listed(roots, hex) : -1;
 }

@@ -6,6 +6,9 @@
  *   "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3": [hex48, ...]
  *   "composeHash", "osImageHash": [hex, ...]   dstack's RTMR3 events, checked through the event log
  *                                              (which must first replay to the quote's RTMRs)
+ *   "kmsRoot": [hex33, ...]            dstack KMS root keys (compressed secp256k1) that a --key dstack
+ *                                      signature chain may end at (from the DstackKms contract's
+ *                                      kmsInfo().k256Pubkey, or pinned by you)
  * Unknown keys are an error (a misspelt key must not silently weaken a policy). */
 #ifndef TB_ATTEST_POLICY_H
 #define TB_ATTEST_POLICY_H
@@ -27,5 +30,8 @@ int policy_check_tcb(const json_t *policy, const char *status, tb_error **err);
 /* MRTD and RTMR0-3 against the pinned lists; composeHash/osImageHash against the named events of
  * events (NULL when there is no event log: then any pinned event fails). */
 int policy_check_measurements(const json_t *policy, const struct tdx_quote *q, const json_t *events, tb_error **err);
+
+/* 1 when hex is one of the policy's "kmsRoot" keys, 0 when it is not, -1 when none is pinned. */
+int policy_kms_root_listed(const json_t *policy, const char *hex);
 
 #endif

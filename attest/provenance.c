@@ -50,6 +50,9 @@ static int run_details(const struct tb_provenance_params *p, json_t **out, tb_er
                               builder_id, "builderDependencies", "name", "teebuild", "uri", exe_uri, "digest",
                               "sha256", exe_sha256, "version", "teebuild", p->teebuild_version, "metadata",
                               "invocationId", id, "startedOn", started, "finishedOn", finished);
+  if (p->builder_dependencies)
+    json_array_extend(json_object_get(json_object_get(details, "builder"), "builderDependencies"),
+                      (json_t *)p->builder_dependencies);
   if (p->byproducts)
     json_object_set_new(details, "byproducts", json_deep_copy(p->byproducts));
   *out = details;

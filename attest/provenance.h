@@ -20,6 +20,7 @@ struct tb_provenance_params {
   const json_t *resolved_dependencies; /* array of ResourceDescriptors: toolchains, inputs */
   const json_t *byproducts;            /* array of ResourceDescriptors, or NULL */
   const char *tee_provider;            /* the provider actually used: names the builder */
+  const json_t *builder_dependencies;  /* further runDetails.builder.builderDependencies (the dstack app), or NULL */
   const char *teebuild_version;
   const char *out_dir; /* subjects are read from OUT/artifacts and OUT/logs */
   struct timespec started, finished;

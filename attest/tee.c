@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "attest/tee_dstack.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -68,6 +69,26 @@ int tb_tee_quote(struct tb_tee *tee, const unsigned char report_data[TB_REPORT_D
     return tb_error_wrap(err, "tee %s", tee->ops->name);
   if (out->event_log == NULL)
     out->event_log = json_array();
+  return 0;
+}
+
+static const char *agent_of(const struct tb_tee *tee) { return tee->ops->agent ? tee->ops->agent(tee->state) : NULL; }
+
+int tb_tee_app(struct tb_tee *tee, json_t **descriptor, tb_error **err) {
+  *descriptor = NULL;
+  const char *agent = agent_of(tee);
+  if (agent != NULL && tb_dstack_app(agent, descriptor, err) < 0)
+    return tb_error_wrap(err, "tee %s", tee->ops->name);
+  return 0;
+}
+
+int tb_tee_derive_key(struct tb_tee *tee, EVP_PKEY **key, json_t **chain, tb_error **err) {
+  const char *agent = agent_of(tee);
+  if (agent == NULL)
+    return tb_error_set(err, TB_EXIT_ATTEST, 0, "--key dstack: the %s provider has no dstack agent to derive a key "
+                        "(use --tee dstack, or --tee simulated to test)", tee->ops->name);
+  if (tb_dstack_derive_key(agent, key, chain, err) < 0)
+    return tb_error_wrap(err, "tee %s", tee->ops->name);
   return 0;
 }
 

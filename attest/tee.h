@@ -4,6 +4,7 @@
 #define TB_ATTEST_TEE_H
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,6 +31,13 @@ int tb_tee_open(const char *kind, const struct tb_tee_config *cfg, struct tb_tee
 const char *tb_tee_provider(const struct tb_tee *tee);
 int tb_tee_quote(struct tb_tee *tee, const unsigned char report_data[TB_REPORT_DATA_LEN], struct tb_tee_evidence *out,
                  tb_error **err);
+/* The dstack app this job ran as (the agent's Info): a ResourceDescriptor for the provenance's
+ * builderDependencies naming app_id, compose_hash, os_image_hash and instance_id. *descriptor is
+ * NULL for providers without an agent (tappd, tsm, none). */
+int tb_tee_app(struct tb_tee *tee, json_t **descriptor, tb_error **err);
+/* --key dstack: the signing key derived through the agent's GetKey, and its signature chain for the
+ * bundle (attest/key_chain.h). Only the dstack and simulated providers have one. */
+int tb_tee_derive_key(struct tb_tee *tee, EVP_PKEY **key, json_t **chain, tb_error **err);
 void tb_tee_close(struct tb_tee *tee);
 static inline void tb_tee_closep(struct tb_tee **t) {
   if (*t)
@@ -47,6 +55,8 @@ struct tb_tee_ops {
   int (*quote)(void *state, const unsigned char report_data[TB_REPORT_DATA_LEN], struct tb_tee_evidence *out,
                tb_error **err);
   void (*close)(void *state);
+  /* The dstack agent's endpoint, or NULL: Info and GetKey go there. */
+  const char *(*agent)(void *state);
 };
 
 extern const struct tb_tee_ops tb_tee_dstack_ops;

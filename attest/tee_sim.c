@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "attest/binding.h"
+#include "attest/k256.h"
+#include "attest/key_chain.h"
 #include "attest/sim_quote.h"
 #include "attest/tee_sim_td.h"
 #include "common/cleanup.h"
@@ -91,23 +94,29 @@ static struct reply get_quote(const struct tb_tee_sim *sim, const json_t *req) {
 static struct reply info(const struct tb_tee_sim *sim) {
   (void)sim;
   struct sim_td_measurements m;
+  struct tb_tee_sim_app app;
   tb_tee_sim_measurements(&m);
+  tb_tee_sim_app(&app);
   cleanup_free char *mrtd = hex_of(m.mr_td, 48);
   cleanup_free char *r0 = hex_of(m.rtmr[0], 48), *r1 = hex_of(m.rtmr[1], 48);
   cleanup_free char *r2 = hex_of(m.rtmr[2], 48), *r3 = hex_of(m.rtmr[3], 48);
-  cleanup_free char *tcb_info = json_text(json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "mrtd", mrtd, "rtmr0", r0,
-                                                    "rtmr1", r1, "rtmr2", r2, "rtmr3", r3, "event_log",
-                                                    tb_tee_sim_event_log()));
+  cleanup_free char *app_id = hex_of(app.app_id, sizeof(app.app_id));
+  cleanup_free char *instance_id = hex_of(app.instance_id, sizeof(app.instance_id));
+  cleanup_free char *compose_hash = hex_of(app.compose_hash, sizeof(app.compose_hash));
+  cleanup_free char *os_image_hash = hex_of(app.os_image_hash, sizeof(app.os_image_hash));
+  cleanup_free char *tcb_info = json_text(json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "mrtd", mrtd, "rtmr0", r0, "rtmr1", r1, "rtmr2", r2, "rtmr3", r3,
+      "compose_hash", compose_hash, "os_image_hash", os_image_hash, "event_log", tb_tee_sim_event_log()));
   cleanup_free char *vm_config = json_text(json_pack("{s:s}", "tee", "simulated"));
   static const char ZERO20[] = "0000000000000000000000000000000000000000";
   return (struct reply){
-      200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "app_id", ZERO20, "instance_id", ZERO20,
-                     "app_cert", "", "tcb_info", tcb_info, "app_name", "teebuild-tee-sim", "device_id", ZERO20,
-                     "key_provider_info", "{\"name\":\"simulated\"}", "compose_hash", "", "vm_config", vm_config,
-                     "tee", "simulated")};
+      200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "app_id", app_id, "instance_id",
+                     instance_id, "app_cert", "", "tcb_info", tcb_info, "app_name", "teebuild-tee-sim", "device_id",
+                     ZERO20, "key_provider_info", "{\"name\":\"simulated\"}", "compose_hash", compose_hash,
+                     "os_image_hash", os_image_hash, "vm_config", vm_config, "tee", "simulated")};
 }
 
-/* The secret GetKey derives from: made once per sim_dir, like the simulation PKI. */
+/* The secret every simulated key derives from: made once per sim_dir, like the simulation PKI. */
 static int getkey_seed(const char *sim_dir, unsigned char seed[GETKEY_SEED_LEN], tb_error **err) {
   cleanup_free char *path = xasprintf("%s/getkey.seed", sim_dir);
   cleanup_free char *data = NULL;
@@ -122,25 +131,74 @@ static int getkey_seed(const char *sim_dir, unsigned char seed[GETKEY_SEED_LEN],
   return tb_write_file_atomic(path, seed, GETKEY_SEED_LEN, 0600, err);
 }
 
-/* Deterministic per (path, purpose), like dstack's app-key derivation; the chain is left empty
- * because a simulated key has no KMS to vouch for it. */
+/* A secp256k1 secret derived from parent under label (HMAC-SHA256), with its public key. */
+static int sim_secret(const unsigned char parent[32], const char *label, unsigned char secret[TB_K256_SECRET_LEN],
+                      unsigned char pub[TB_K256_PUBKEY_LEN], tb_error **err) {
+  size_t n = 0;
+  if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, parent, 32, (const unsigned char *)label, strlen(label), secret,
+                TB_K256_SECRET_LEN, &n) == NULL)
+    return tb_error_set(err, TB_EXIT_ATTEST, 0, "key derivation failed");
+  return tb_k256_public(secret, pub, err);
+}
+
+/* The simulated KMS: a root key and the app key it issues, as dstack's KMS would hand them to the
+ * CVM at boot (the app key with the root's signature over it). */
+struct sim_kms {
+  unsigned char root[TB_K256_SECRET_LEN], root_pub[TB_K256_PUBKEY_LEN];
+  unsigned char app[TB_K256_SECRET_LEN], app_pub[TB_K256_PUBKEY_LEN];
+};
+
+static int sim_kms(const char *sim_dir, struct sim_kms *k, tb_error **err) {
+  unsigned char seed[GETKEY_SEED_LEN];
+  int ret = getkey_seed(sim_dir, seed, err);
+  if (ret < 0 || (ret = sim_secret(seed, "kms-root", k->root, k->root_pub, err)) < 0)
+    return ret;
+  return sim_secret(seed, "app-key", k->app, k->app_pub, err);
+}
+
+int tb_tee_sim_kms_root(const char *sim_dir, unsigned char pub[TB_K256_PUBKEY_LEN], tb_error **err) {
+  struct sim_kms k;
+  int ret = sim_kms(sim_dir, &k, err);
+  if (ret == 0)
+    memcpy(pub, k.root_pub, TB_K256_PUBKEY_LEN);
+  OPENSSL_cleanse(&k, sizeof(k));
+  return ret;
+}
+
+/* dstack's GetKey: the key at path, derived from the app key, and the chain [app key over
+ * "purpose:derived pubkey", KMS root over the app key] (attest/key_chain.h). */
+static int sign_getkey(const struct sim_kms *k, const char *path, const char *purpose, unsigned char derived[32],
+                       unsigned char sigs[2][TB_K256_SIG_LEN], tb_error **err) {
+  struct tb_tee_sim_app app;
+  tb_tee_sim_app(&app);
+  unsigned char derived_pub[TB_K256_PUBKEY_LEN], digest[TB_KECCAK256_LEN];
+  int ret = sim_secret(k->app, path, derived, derived_pub, err);
+  if (ret < 0 || (ret = tb_key_chain_app_digest(purpose, derived_pub, digest, err)) < 0 ||
+      (ret = tb_k256_sign(k->app, digest, sigs[0], err)) < 0 ||
+      (ret = tb_key_chain_kms_digest(app.app_id, k->app_pub, digest, err)) < 0)
+    return ret;
+  return tb_k256_sign(k->root, digest, sigs[1], err);
+}
+
 static struct reply get_key(const struct tb_tee_sim *sim, const json_t *req) {
   const char *path = json_string_value(json_object_get(req, "path"));
   const char *purpose = json_string_value(json_object_get(req, "purpose"));
   const char *algorithm = json_string_value(json_object_get(req, "algorithm"));
   if (algorithm && *algorithm && strcmp(algorithm, "secp256k1") != 0 && strcmp(algorithm, "k256") != 0)
     return fail(400, "unsupported algorithm \"%s\" (the simulator derives secp256k1 keys)", algorithm);
-  unsigned char seed[GETKEY_SEED_LEN], key[32];
+  struct sim_kms k;
+  unsigned char key[32], sigs[2][TB_K256_SIG_LEN];
   cleanup_error tb_error *err = NULL;
-  if (getkey_seed(sim->sim_dir, seed, &err) < 0)
+  int ret = sim_kms(sim->sim_dir, &k, &err);
+  if (ret == 0)
+    ret = sign_getkey(&k, path ? path : "", purpose ? purpose : "", key, sigs, &err);
+  OPENSSL_cleanse(&k, sizeof(k));
+  if (ret < 0)
     return fail(500, "%s", err->msg);
-  cleanup_free char *label = xasprintf("teebuild-tee-sim getkey\n%s\n%s", path ? path : "", purpose ? purpose : "");
-  size_t key_len = 0;
-  if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, seed, sizeof(seed), (const unsigned char *)label, strlen(label),
-                key, sizeof(key), &key_len) == NULL)
-    return fail(500, "key derivation failed");
   cleanup_free char *key_hex = hex_of(key, sizeof(key));
-  return (struct reply){200, json_pack("{s:s, s:[]}", "key", key_hex, "signature_chain")};
+  OPENSSL_cleanse(key, sizeof(key));
+  cleanup_free char *sig0 = hex_of(sigs[0], TB_K256_SIG_LEN), *sig1 = hex_of(sigs[1], TB_K256_SIG_LEN);
+  return (struct reply){200, json_pack("{s:s, s:[s, s]}", "key", key_hex, "signature_chain", sig0, sig1)};
 }
 
 static struct reply dispatch(const struct tb_tee_sim *sim, const char *url, const char *method,

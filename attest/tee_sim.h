@@ -13,6 +13,9 @@ struct tb_tee_sim;
 /* Bind socket_path (a stale socket there is replaced; anything else is refused) and serve from a
  * background thread until tb_tee_sim_stop(). sim_dir is created if missing. */
 int tb_tee_sim_start(const char *socket_path, const char *sim_dir, struct tb_tee_sim **out, tb_error **err);
+/* The simulated KMS root's public key (compressed secp256k1), which signs every simulated GetKey
+ * chain: the only root verify --allow-simulated anchors a simulated chain to. */
+int tb_tee_sim_kms_root(const char *sim_dir, unsigned char pub[33], tb_error **err);
 /* Stop serving, close and remove the socket. */
 void tb_tee_sim_stop(struct tb_tee_sim *sim);
 

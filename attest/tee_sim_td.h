@@ -1,5 +1,6 @@
-/* The simulated TD's measurements and the event log that replays to its RTMR3, shared by the
- * simulator's GetQuote and Info replies so that they agree with the quotes it makes. */
+/* The simulated TD: its app identity, its measurements and the event log that replays to its
+ * RTMR3, shared by the simulator's GetQuote, Info and GetKey replies so that they agree with the
+ * quotes it makes. */
 #ifndef TB_ATTEST_TEE_SIM_TD_H
 #define TB_ATTEST_TEE_SIM_TD_H
 
@@ -7,9 +8,20 @@
 
 #include "attest/sim_quote.h"
 
+/* What dstack's Info reports and its boot measures into RTMR3, with recognisably simulated values
+ * (each is a hash of a label saying "tee-sim"). */
+struct tb_tee_sim_app {
+  unsigned char app_id[20];
+  unsigned char instance_id[20];
+  unsigned char compose_hash[32];
+  unsigned char os_image_hash[32];
+};
+void tb_tee_sim_app(struct tb_tee_sim_app *app);
+
 /* Fixed, recognisable measurements; RTMR3 is the replay of tb_tee_sim_event_log(). */
 void tb_tee_sim_measurements(struct sim_td_measurements *m);
-/* dstack's event-log shape: [{"imr", "event_type", "digest", "event", "event_payload"}]. */
+/* dstack's event-log shape: [{"imr", "event_type", "digest", "event", "event_payload"}]: the app's
+ * identity events (as dstack's boot emits them) and one marking the TD as simulated. */
 json_t *tb_tee_sim_event_log(void);
 
 #endif

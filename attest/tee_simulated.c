@@ -53,8 +53,11 @@ static int simulated_quote(void *state, const unsigned char report_data[TB_REPOR
   return tb_dstack_get_quote(s->socket_path, report_data, out, err);
 }
 
+static const char *simulated_agent(void *state) { return ((struct simulated *)state)->socket_path; }
+
 const struct tb_tee_ops tb_tee_simulated_ops = {.name = "simulated",
                                                 .available = simulated_available,
                                                 .open = simulated_open,
                                                 .quote = simulated_quote,
-                                                .close = simulated_close};
+                                                .close = simulated_close,
+                                                .agent = simulated_agent};

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <strings.h>
 
 #include "attest/base64.h"
 #include "attest/binding.h"
@@ -10,12 +11,14 @@
 #include "attest/dsse.h"
 #include "attest/eventlog.h"
 #include "attest/key.h"
+#include "attest/key_chain.h"
 #include "attest/links.h"
 #include "attest/policy.h"
 #include "attest/provenance.h"
 #include "attest/quote_tdx.h"
 #include "attest/sim_quote.h"
 #include "attest/subjects.h"
+#include "attest/tee_sim.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/hash.h"
@@ -224,6 +227,52 @@ static bool check_measurements(struct state *s) {
                 s->o->policy ? "allowed by the policy" : "no measurement pinned (no --policy)", mrtd);
 }
 
+/* The KMS root a chain must end at: the policy's "kmsRoot", or for simulated evidence the local
+ * simulated KMS (never a key carried in the bundle). NULL detail: anchored. */
+static char *kms_root_unanchored(struct state *s, const char *root_hex) {
+  int listed = policy_kms_root_listed(s->o->policy, root_hex);
+  if (listed == 1)
+    return NULL;
+  if (listed == 0)
+    return xasprintf("the chain ends at KMS root %s, which the policy's kmsRoot does not list", root_hex);
+  if (!is_simulated(s))
+    return xasprintf("the chain ends at KMS root %s, which nothing vouches for: pin the KMS's k256 root key as "
+                     "\"kmsRoot\" in --policy", root_hex);
+  unsigned char sim_root[TB_K256_PUBKEY_LEN];
+  char sim_hex[2 * TB_K256_PUBKEY_LEN + 1];
+  cleanup_error tb_error *e = NULL;
+  if (tb_tee_sim_kms_root(s->o->sim_dir, sim_root, &e) < 0)
+    return xasprintf("simulated KMS in %s: %s", s->o->sim_dir, e->msg);
+  tb_hex_encode(sim_root, sizeof(sim_root), sim_hex);
+  if (strcmp(sim_hex, root_hex) != 0)
+    return xasprintf("the chain ends at KMS root %s, not at the local simulated KMS %s", root_hex, sim_hex);
+  return NULL;
+}
+
+/* Key chain (--key dstack): the signing key is the one the app's KMS-issued key vouches for, for
+ * the app the quote's event log names. */
+static bool check_key_chain(struct state *s, const json_t *chain) {
+  struct tb_key_chain_claim claim;
+  cleanup_error tb_error *e = NULL;
+  if (tb_key_chain_check(chain, s->spki, s->spki_len, &claim, &e) < 0)
+    return record(s, TB_CHECK_KEY_CHAIN, false, "%s", e->msg);
+  cleanup_json json_t *events = NULL;
+  const json_t *log = json_object_get(json_object_get(s->bundle, "tee"), "eventLog");
+  const char *logged_app = json_array_size(log) > 0 && eventlog_parse(log, &events, &e) == 0
+                               ? eventlog_find(events, "app-id")
+                               : NULL;
+  if (logged_app && strcasecmp(logged_app, claim.app_id_hex) != 0)
+    return record(s, TB_CHECK_KEY_CHAIN, false, "the chain is for app %s, the event log's app-id is %s",
+                  claim.app_id_hex, logged_app);
+  char root_hex[2 * TB_K256_PUBKEY_LEN + 1];
+  tb_hex_encode(claim.kms_root, sizeof(claim.kms_root), root_hex);
+  cleanup_free char *unanchored = kms_root_unanchored(s, root_hex);
+  if (unanchored)
+    return record(s, TB_CHECK_KEY_CHAIN, false, "%s", unanchored);
+  return record(s, TB_CHECK_KEY_CHAIN, true, "signing key derived for app %s%s, issued under KMS root %s",
+                claim.app_id_hex, logged_app ? " (the event log's app-id)" : "", root_hex);
+}
+
 /* Subjects: every listed file has its digest, and no file under artifacts/ or logs/ is unlisted. */
 static bool check_subjects(struct state *s) {
   cleanup_error tb_error *e = NULL;
@@ -311,6 +360,11 @@ static void run_checks(struct state *s) {
     not_checked(s, TB_CHECK_TCB, TB_CHECK_QUOTE);
     not_checked(s, TB_CHECK_MEASUREMENTS, TB_CHECK_QUOTE);
   }
+  const json_t *chain = json_object_get(json_object_get(s->bundle, "tee"), "keySignatureChain");
+  if (chain && sig)
+    check_key_chain(s, chain);
+  else if (chain)
+    not_checked(s, TB_CHECK_KEY_CHAIN, TB_CHECK_SIGNATURE);
   /* Subjects are read from a payload only once its signature holds. */
   if (sig) {
     check_subjects(s);

@@ -18,6 +18,7 @@
 #define TB_CHECK_TEE "tee"
 #define TB_CHECK_TCB "tcb-status"
 #define TB_CHECK_MEASUREMENTS "measurements"
+#define TB_CHECK_KEY_CHAIN "key-chain" /* only for bundles signed with --key dstack */
 #define TB_CHECK_SUBJECTS "subjects"
 #define TB_CHECK_PROVENANCE_FILE "provenance-file"
 #define TB_CHECK_REBUILD "rebuild"
@@ -39,7 +40,7 @@ struct tb_verify_check {
   char *detail;
 };
 
-#define TB_VERIFY_MAX_CHECKS 12
+#define TB_VERIFY_MAX_CHECKS 16
 
 struct tb_verify_report {
   struct tb_verify_check checks[TB_VERIFY_MAX_CHECKS];

@@ -106,6 +106,7 @@ static void fill_record(struct job_run *run, const struct tb_globals *g, const c
   rec->lowering.allow_no_cgroups = opts->allow_no_cgroups;
   rec->dependencies = json_incref((json_t *)opts->dependencies);
   rec->tee = g->tee;
+  rec->key = opts->key;
   rec->store_dir = g->store_dir;
 }
 

@@ -84,6 +84,7 @@ struct job_record {
   struct timespec started, finished; /* CLOCK_REALTIME around jail_run */
   json_t *dependencies;          /* further resolvedDependencies the command named, or NULL */
   const char *tee;               /* --tee as requested */
+  const char *key;               /* --key FILE|dstack, or NULL */
   const char *store_dir;         /* --store as given, NULL for the default rules */
 };
 
@@ -97,10 +98,11 @@ struct job_options {
   const char *out; /* OUT as given */
   bool force;      /* replace a non-empty OUT */
   bool allow_no_cgroups;
+  const char *key; /* --key FILE|dstack: the signing key; NULL for an ephemeral one */
   /* Set by a command, not by the user: */
   const json_t *dependencies; /* further resolvedDependencies, e.g. the build an audit read; or NULL */
-  bool collect_any_exit;      /* collect after any exit status: the tool's status is the command's to
-                                 judge (Slither exits 255 for findings) */
+  bool collect_always;        /* collect after every outcome, the command judging it (Slither exits 255
+                                 for findings; an audit checks its build while the job runs) */
 };
 
 struct job_run;
@@ -129,7 +131,7 @@ static inline void job_run_freep(struct job_run **run) { job_run_free(*run); }
 
 /* ---- a command that runs one job (job_command.c) ---- */
 
-/* Called after a job that exited 0 (with collect_any_exit, after any exit), before attestation, to
+/* Called after a job that exited 0 (with collect_always, after any outcome), before attestation, to
  * add artifacts to the staging directory. Returns 0, or 1 with *failure (one line) and *details
  * (printed after it, may stay NULL) when the job's result is a failure (e.g. a compiler error), or
  * < 0 with *err. */
@@ -150,12 +152,16 @@ int job_command_failed(const struct tb_globals *g, const char *cmd, const char *
 bool job_options_take(int opt, const char *arg, struct job_options *opts);
 #define JOB_LONG_OPTIONS                                                                                          \
   {"output", required_argument, NULL, 'o'}, {"force", no_argument, NULL, JOB_OPT_FORCE},                        \
-      {"allow-no-cgroups", no_argument, NULL, JOB_OPT_ALLOW_NO_CGROUPS}, {"help", no_argument, NULL, 'h'}
-enum { JOB_OPT_FORCE = 0x100, JOB_OPT_ALLOW_NO_CGROUPS };
+      {"allow-no-cgroups", no_argument, NULL, JOB_OPT_ALLOW_NO_CGROUPS}, {"key", required_argument, NULL, JOB_OPT_KEY}, \
+      {"help", no_argument, NULL, 'h'}
+enum { JOB_OPT_FORCE = 0x100, JOB_OPT_ALLOW_NO_CGROUPS, JOB_OPT_KEY };
 #define JOB_OPTIONS_HELP                                                                                          \
   "  -o, --output OUT       output directory (must be missing or empty)\n"                                     \
   "      --force            replace a non-empty OUT (atomically)\n"                                              \
-  "      --allow-no-cgroups run with rlimits only where no cgroup controllers can be used (recorded)\n"
+  "      --allow-no-cgroups run with rlimits only where no cgroup controllers can be used (recorded)\n"           \
+  "      --key FILE|dstack  sign with this PEM P-256 private key, or with the key the dstack agent derives\n"     \
+  "                         for this app (GetKey; its signature chain goes into the bundle); default: an\n"    \
+  "                         ephemeral key made after the job (or $TEEBUILD_SIGNING_KEY)\n"
 
 /* ---- results (job_result.c) ---- */
 

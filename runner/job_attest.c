@@ -73,8 +73,13 @@ static json_t *byproducts(const struct job_record *rec) {
                    r->blocked_syscall);
 }
 
-static int statement_payload(const struct job_record *rec, const char *provider, const char *staging_out,
+static int statement_payload(const struct job_record *rec, struct tb_tee *tee, const char *staging_out,
                              char **payload, size_t *len, tb_error **err) {
+  cleanup_json json_t *app = NULL, *builder_deps = NULL;
+  if (tb_tee_app(tee, &app, err) < 0)
+    return -1;
+  if (app)
+    builder_deps = json_pack("[O]", app);
   cleanup_json json_t *internal = internal_parameters(rec);
   cleanup_json json_t *deps = resolved_dependencies(rec);
   cleanup_json json_t *by = byproducts(rec);
@@ -83,7 +88,8 @@ static int statement_payload(const struct job_record *rec, const char *provider,
                                    .internal_parameters = internal,
                                    .resolved_dependencies = deps,
                                    .byproducts = by,
-                                   .tee_provider = provider,
+                                   .tee_provider = tb_tee_provider(tee),
+                                   .builder_dependencies = builder_deps,
                                    .teebuild_version = TEEBUILD_VERSION,
                                    .out_dir = staging_out,
                                    .started = rec->started,
@@ -100,17 +106,21 @@ int job_attest(const struct job_record *rec, const char *staging_out, tb_error *
   cleanup_tee struct tb_tee *tee = NULL;
   cleanup_free char *payload = NULL;
   cleanup_pkey EVP_PKEY *key = NULL;
-  cleanup_json json_t *bundle = NULL;
+  cleanup_json json_t *bundle = NULL, *key_chain = NULL;
   size_t len = 0;
   if (tee_sim_dir(rec->store_dir, NULL, &sim_dir, err) < 0)
     return tb_error_wrap(err, "attest");
   struct tb_tee_config cfg = {.sim_dir = sim_dir};
-  /* The provider is chosen first: the statement's builder.id names it. The key is made last, once
-   * the jail is long gone. */
+  /* The provider is chosen first: the statement's builder.id names it and its agent says which app
+   * this is. The key is made last, once the jail is long gone. */
   if (tb_tee_open(rec->tee ? rec->tee : "auto", &cfg, &tee, err) < 0 ||
-      statement_payload(rec, tb_tee_provider(tee), staging_out, &payload, &len, err) < 0 ||
-      tee_signing_key(&key, err) < 0 || tb_bundle_seal(tee, key, payload, len, &bundle, err) < 0 ||
-      tb_bundle_write(staging_out, payload, len, bundle, err) < 0)
+      statement_payload(rec, tee, staging_out, &payload, &len, err) < 0 ||
+      tee_signing_key(rec->key, tee, &key, &key_chain, err) < 0 ||
+      tb_bundle_seal(tee, key, payload, len, &bundle, err) < 0)
+    return tb_error_wrap(err, "attest");
+  if (key_chain)
+    tb_bundle_add_key_chain(bundle, key_chain);
+  if (tb_bundle_write(staging_out, payload, len, bundle, err) < 0)
     return tb_error_wrap(err, "attest");
   return 0;
 }

@@ -11,6 +11,7 @@ bool job_options_take(int opt, const char *arg, struct job_options *opts) {
   case 'o': opts->out = arg; return true;
   case JOB_OPT_FORCE: opts->force = true; return true;
   case JOB_OPT_ALLOW_NO_CGROUPS: opts->allow_no_cgroups = true; return true;
+  case JOB_OPT_KEY: opts->key = arg; return true;
   default: return false;
   }
 }
@@ -18,9 +19,7 @@ bool job_options_take(int opt, const char *arg, struct job_options *opts) {
 /* The job ran: did it succeed, and if so what does the command make of its output? */
 static int judge(struct job_run *run, const struct job_options *opts, job_collect_fn collect, void *ctx,
                  tb_error **failure, char **details, tb_error **err) {
-  const struct job_record *rec = job_run_record(run);
-  bool collect_anyway = opts->collect_any_exit && rec->result.outcome == JAIL_EXITED;
-  if (!collect_anyway && job_outcome(rec, failure) < 0)
+  if (!opts->collect_always && job_outcome(job_run_record(run), failure) < 0)
     return 1;
   return collect ? collect(run, ctx, failure, details, err) : 0;
 }

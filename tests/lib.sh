@@ -42,3 +42,16 @@ tb_busybox_pack() {
   "$TB_SOURCE_DIR/toolchains/busybox/make-pack.sh" --teebuild "$TEEBUILD" --store "${1:-$TEEBUILD_STORE}" \
     2>"$T/busybox-pack.err" | tail -1
 }
+
+# tb_host_busybox: add Debian's static busybox to $TEEBUILD_STORE as busybox@test (a one-file
+# toolchain whose entrypoint is busybox), or fail the whole test when there is none.
+tb_host_busybox() {
+  local bb
+  bb=$(command -v busybox)
+  if [ -z "$bb" ] || ldd "$bb" >/dev/null 2>&1; then
+    fail "a static busybox is needed (busybox-static; scripts/deps.sh installs it)"
+    done_testing
+  fi
+  "$TEEBUILD" toolchain add "$bb" --sha256 "$(sha256sum "$bb" | cut -d' ' -f1)" --name busybox --version test \
+    --entrypoint busybox >/dev/null 2>&1 || fail "busybox added to the store"
+}

@@ -4,14 +4,8 @@
 # independent verifiers (securesystemslib, in-toto-attestation, @sigstore/core, @phala/dstack-sdk).
 . "$TB_SOURCE_DIR/tests/lib.sh"
 
-BB=$(command -v busybox)
-if [ -z "$BB" ] || ldd "$BB" >/dev/null 2>&1; then
-  fail "a static busybox is needed (busybox-static; scripts/deps.sh installs it)"
-  done_testing
-fi
 cd "$T"
-"$TEEBUILD" toolchain add "$BB" --sha256 "$(sha256sum "$BB" | cut -d' ' -f1)" --name busybox --version test \
-  --entrypoint busybox >/dev/null 2>&1 || fail "busybox added to the store"
+tb_host_busybox
 mkdir -p in/sub
 echo '{"contract": "A"}' >in/sub/A.json
 cat >job.json <<'JOB'
@@ -151,7 +145,7 @@ assert r["body"]["report_data"] == "1234" + "0" * 124, r' "$T/tappd.log"
 check "the tappd quote is passed through" grep -qx "04001234$(printf '%0124d' 0)" "$T/last.out"
 DSTACK_SIMULATOR_ENDPOINT="$T/tappd.sock" expect_exit 5 "a job whose agent answers HTTP 400" \
   "$TEEBUILD" --tee dstack run job.json -o "$T/out-agent-error"
-expect_err '^teebuild: run: attest: tee dstack: agent at .*/GetQuote: HTTP 400: expected TdxQuote' \
+expect_err '^teebuild: run: attest: tee dstack: agent at .*: HTTP 400: expected TdxQuote' \
   "the agent's own error is the one line"
 check "no OUT is left behind" test ! -e "$T/out-agent-error"
 kill "$tappd"
