@@ -22,6 +22,8 @@ command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 # tests/audit: SARIF schema validation with Debian's jsonschema (the Slither pack itself needs python3.11 + venv).
 packages+=(python3-jsonschema)
+# tests/tee: the FUSE stand-in for configfs-tsm.
+packages+=(fuse3 python3-fusepy)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
