@@ -21,7 +21,6 @@ solc=$store/toolchains/$sha/root/bin/solc
 [ -x "$solc" ] || { echo "build_erc20.sh: $solc is missing (pass TEEBUILD_STORE)" >&2; exit 3; }
 
 work=$(mktemp -d)
-chmod 755 "$work" # the jail's user must reach the staging directories
 trap 'rm -rf "$work"' EXIT
 "$bin" --tee none -q build "$repo/examples/erc20" --solc 0.8.24 -o "$work/ref"
 input=$work/ref/artifacts/solc-input.json

@@ -4,15 +4,14 @@
 #
 #   scripts/demo.sh [OUT]      (default OUT: build-demo/erc20)
 #
-# The store is $TEEBUILD_STORE, else build-demo/store: the jail's user must be able to reach the
-# toolchains, and root's ~/.cache (under a 0700 /root) is out of its reach. The TEE is picked by
-# --tee auto (simulated where there is no TDX, and teebuild says so).
+# The store is teebuild's default ($TEEBUILD_STORE, else $XDG_CACHE_HOME/teebuild, else
+# ~/.cache/teebuild); the TEE is picked by --tee auto (simulated where there is no TDX, and
+# teebuild says so).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 out=${1:-$repo/build-demo/erc20}
-export TEEBUILD_STORE=${TEEBUILD_STORE:-$repo/build-demo/store}
 
 bash scripts/deps.sh
 cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
