@@ -2,7 +2,9 @@
 
 #include <string.h>
 
-#include "attest/tee_dstack.h"
+#include "attest/agent_info.h"
+#include "attest/key_chain.h"
+#include "common/cleanup.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
@@ -72,22 +74,27 @@ int tb_tee_quote(struct tb_tee *tee, const unsigned char report_data[TB_REPORT_D
   return 0;
 }
 
-static const char *agent_of(const struct tb_tee *tee) { return tee->ops->agent ? tee->ops->agent(tee->state) : NULL; }
-
 int tb_tee_app(struct tb_tee *tee, json_t **descriptor, tb_error **err) {
   *descriptor = NULL;
-  const char *agent = agent_of(tee);
-  if (agent != NULL && tb_dstack_app(agent, descriptor, err) < 0)
+  cleanup_json json_t *info = NULL;
+  if (tee->ops->info == NULL)
+    return 0;
+  if (tee->ops->info(tee->state, &info, err) < 0 || tb_agent_app_descriptor(info, descriptor, err) < 0)
     return tb_error_wrap(err, "tee %s", tee->ops->name);
   return 0;
 }
 
 int tb_tee_derive_key(struct tb_tee *tee, EVP_PKEY **key, json_t **chain, tb_error **err) {
-  const char *agent = agent_of(tee);
-  if (agent == NULL)
-    return tb_error_set(err, TB_EXIT_ATTEST, 0, "--key dstack: the %s provider has no dstack agent to derive a key "
-                        "(use --tee dstack, or --tee simulated to test)", tee->ops->name);
-  if (tb_dstack_derive_key(agent, key, chain, err) < 0)
+  if (tee->ops->get_key == NULL)
+    return tb_error_set(err, TB_EXIT_ATTEST, 0,
+                        "--key dstack: the %s provider has no agent to derive a key (use --tee dstack, or --tee "
+                        "simulated to test)",
+                        tee->ops->name);
+  cleanup_json json_t *info = NULL, *reply = NULL;
+  const char *app_id = NULL;
+  if (tee->ops->info(tee->state, &info, err) < 0 || tb_agent_app_id(info, &app_id, err) < 0 ||
+      tee->ops->get_key(tee->state, TB_KEY_CHAIN_PATH, TB_KEY_CHAIN_PURPOSE, &reply, err) < 0 ||
+      tb_key_chain_from_getkey(reply, app_id, key, chain, err) < 0)
     return tb_error_wrap(err, "tee %s", tee->ops->name);
   return 0;
 }

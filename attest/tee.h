@@ -33,10 +33,10 @@ int tb_tee_quote(struct tb_tee *tee, const unsigned char report_data[TB_REPORT_D
                  tb_error **err);
 /* The dstack app this job ran as (the agent's Info): a ResourceDescriptor for the provenance's
  * builderDependencies naming app_id, compose_hash, os_image_hash and instance_id. *descriptor is
- * NULL for providers without an agent (tappd, tsm, none). */
+ * NULL for providers without an agent (tsm, none). */
 int tb_tee_app(struct tb_tee *tee, json_t **descriptor, tb_error **err);
 /* --key dstack: the signing key derived through the agent's GetKey, and its signature chain for the
- * bundle (attest/key_chain.h). Only the dstack and simulated providers have one. */
+ * bundle (attest/key_chain.h). The dstack, simulated and tappd providers have one. */
 int tb_tee_derive_key(struct tb_tee *tee, EVP_PKEY **key, json_t **chain, tb_error **err);
 void tb_tee_close(struct tb_tee *tee);
 static inline void tb_tee_closep(struct tb_tee **t) {
@@ -55,8 +55,12 @@ struct tb_tee_ops {
   int (*quote)(void *state, const unsigned char report_data[TB_REPORT_DATA_LEN], struct tb_tee_evidence *out,
                tb_error **err);
   void (*close)(void *state);
-  /* The dstack agent's endpoint, or NULL: Info and GetKey go there. */
-  const char *(*agent)(void *state);
+  /* The agent's Info reply (dstack's AppInfo: app_id, instance_id, compose_hash, os_image_hash as
+   * hex, app_name), or NULL for providers without an agent. */
+  int (*info)(void *state, json_t **reply, tb_error **err);
+  /* A key derived at path for purpose, as dstack's GetKey reply {"key": hex secp256k1 secret,
+   * "signature_chain": [hex app-key signature, hex KMS signature]}, or NULL. */
+  int (*get_key)(void *state, const char *path, const char *purpose, json_t **reply, tb_error **err);
 };
 
 extern const struct tb_tee_ops tb_tee_dstack_ops;

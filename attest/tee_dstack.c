@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include "attest/agent_http.h"
-#include "attest/key_chain.h"
 #include "common/cleanup.h"
 #include "common/hash.h"
 #include "common/log.h"
@@ -37,50 +36,21 @@ int tb_dstack_get_quote(const char *endpoint, const unsigned char report_data[TB
   return 0;
 }
 
-/* Info's identity fields are lowercase hex of fixed sizes; anything else is a broken agent. */
-static int info_hex(const json_t *info, const char *key, size_t len, const char **out, tb_error **err) {
-  const char *hex = json_string_value(json_object_get(info, key));
-  unsigned char buf[32];
-  if (hex == NULL || strlen(hex) != 2 * len || len > sizeof(buf) || tb_hex_decode(hex, buf, len) < 0)
-    return tb_error_set(err, TB_EXIT_ATTEST, 0, "agent /Info: \"%s\" is not %zu bytes of hex", key, len);
-  *out = hex;
-  return 0;
-}
-
-static int get_info(const char *endpoint, json_t **info, tb_error **err) {
+int tb_dstack_info(const char *endpoint, json_t **reply, tb_error **err) {
   cleanup_json json_t *req = json_object();
-  return tb_agent_call(endpoint, "/Info", req, info, err);
+  return tb_agent_call(endpoint, "/Info", req, reply, err);
 }
 
-int tb_dstack_app(const char *endpoint, json_t **descriptor, tb_error **err) {
-  cleanup_json json_t *info = NULL;
-  const char *app_id = NULL, *instance_id = NULL, *compose_hash = NULL, *os_image_hash = NULL;
-  int ret = get_info(endpoint, &info, err);
-  if (ret < 0 || (ret = info_hex(info, "app_id", TB_APP_ID_LEN, &app_id, err)) < 0 ||
-      (ret = info_hex(info, "instance_id", TB_APP_ID_LEN, &instance_id, err)) < 0 ||
-      (ret = info_hex(info, "compose_hash", TB_SHA256_LEN, &compose_hash, err)) < 0 ||
-      (ret = info_hex(info, "os_image_hash", TB_SHA256_LEN, &os_image_hash, err)) < 0)
-    return ret;
-  const char *name = json_string_value(json_object_get(info, "app_name"));
-  *descriptor = json_pack("{s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s, s:s}}", "name", "dstack-app", "digest", "sha256",
-                          compose_hash, "annotations", "appId", app_id, "composeHash", compose_hash, "osImageHash",
-                          os_image_hash, "instanceId", instance_id, "appName", name ? name : "");
-  return 0;
+int tb_dstack_get_key(const char *endpoint, const char *path, const char *purpose, json_t **reply, tb_error **err) {
+  cleanup_json json_t *req = json_pack("{s:s, s:s, s:s}", "path", path, "purpose", purpose, "algorithm", "secp256k1");
+  return tb_agent_call(endpoint, "/GetKey", req, reply, err);
 }
 
-int tb_dstack_derive_key(const char *endpoint, EVP_PKEY **key, json_t **chain, tb_error **err) {
-  cleanup_json json_t *info = NULL, *reply = NULL;
-  cleanup_json json_t *req = json_pack("{s:s, s:s, s:s}", "path", TB_KEY_CHAIN_PATH, "purpose", TB_KEY_CHAIN_PURPOSE,
-                                       "algorithm", "secp256k1");
-  const char *app_id = NULL;
-  int ret = get_info(endpoint, &info, err);
-  if (ret < 0 || (ret = info_hex(info, "app_id", TB_APP_ID_LEN, &app_id, err)) < 0 ||
-      (ret = tb_agent_call(endpoint, "/GetKey", req, &reply, err)) < 0)
-    return ret;
-  return tb_key_chain_from_getkey(reply, app_id, key, chain, err);
-}
+static int dstack_info(void *state, json_t **reply, tb_error **err) { return tb_dstack_info(state, reply, err); }
 
-static const char *dstack_agent(void *state) { return state; }
+static int dstack_get_key(void *state, const char *path, const char *purpose, json_t **reply, tb_error **err) {
+  return tb_dstack_get_key(state, path, purpose, reply, err);
+}
 
 static bool dstack_available(const struct tb_tee_config *cfg) {
   (void)cfg;
@@ -112,4 +82,4 @@ static int dstack_quote(void *state, const unsigned char report_data[TB_REPORT_D
 
 const struct tb_tee_ops tb_tee_dstack_ops = {
     .name = "dstack", .available = dstack_available, .open = dstack_open, .quote = dstack_quote, .close = free,
-    .agent = dstack_agent};
+    .info = dstack_info, .get_key = dstack_get_key};

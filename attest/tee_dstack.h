@@ -9,12 +9,9 @@
 int tb_dstack_get_quote(const char *endpoint, const unsigned char report_data[TB_REPORT_DATA_LEN],
                         struct tb_tee_evidence *out, tb_error **err);
 
-/* POST /Info: the app's identity as a ResourceDescriptor {"name": "dstack-app", "digest":
- * {"sha256": compose_hash}, "annotations": {appId, composeHash, osImageHash, instanceId, appName}}. */
-int tb_dstack_app(const char *endpoint, json_t **descriptor, tb_error **err);
-
-/* POST /Info for the app id, then /GetKey {path, purpose, algorithm: secp256k1}: the P-256 signing
- * key and its chain (attest/key_chain.h). */
-int tb_dstack_derive_key(const char *endpoint, EVP_PKEY **key, json_t **chain, tb_error **err);
+/* POST /Info {}: the agent's AppInfo (attest/agent_info.h reads it). */
+int tb_dstack_info(const char *endpoint, json_t **reply, tb_error **err);
+/* POST /GetKey {path, purpose, "algorithm": "secp256k1"}: {"key", "signature_chain"}. */
+int tb_dstack_get_key(const char *endpoint, const char *path, const char *purpose, json_t **reply, tb_error **err);
 
 #endif

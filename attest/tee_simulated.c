@@ -53,11 +53,18 @@ static int simulated_quote(void *state, const unsigned char report_data[TB_REPOR
   return tb_dstack_get_quote(s->socket_path, report_data, out, err);
 }
 
-static const char *simulated_agent(void *state) { return ((struct simulated *)state)->socket_path; }
+static int simulated_info(void *state, json_t **reply, tb_error **err) {
+  return tb_dstack_info(((struct simulated *)state)->socket_path, reply, err);
+}
+
+static int simulated_get_key(void *state, const char *path, const char *purpose, json_t **reply, tb_error **err) {
+  return tb_dstack_get_key(((struct simulated *)state)->socket_path, path, purpose, reply, err);
+}
 
 const struct tb_tee_ops tb_tee_simulated_ops = {.name = "simulated",
                                                 .available = simulated_available,
                                                 .open = simulated_open,
                                                 .quote = simulated_quote,
                                                 .close = simulated_close,
-                                                .agent = simulated_agent};
+                                                .info = simulated_info,
+                                                .get_key = simulated_get_key};

@@ -1,5 +1,7 @@
 /* Provider "tappd": the older dstack agent. TdxQuote hashes "app-data:" + data unless told
- * hash_algorithm "raw", in which case report_data must be exactly 64 bytes: we always send both. */
+ * hash_algorithm "raw", in which case report_data must be exactly 64 bytes: we always send both.
+ * Its Info is dstack's AppInfo; DeriveK256Key is GetKey under its older field names. (Its DeriveKey
+ * issues an RA-TLS certificate for a P-256 key: not used, see docs/dstack.md.) */
 #include <stdlib.h>
 
 #include "attest/agent_http.h"
@@ -42,5 +44,27 @@ static int tappd_quote(void *state, const unsigned char report_data[TB_REPORT_DA
   return ret;
 }
 
-const struct tb_tee_ops tb_tee_tappd_ops = {
-    .name = "tappd", .available = tappd_available, .open = tappd_open, .quote = tappd_quote, .close = free};
+static int tappd_info(void *state, json_t **reply, tb_error **err) {
+  cleanup_json json_t *req = json_object();
+  return tb_agent_call(state, "/prpc/Tappd.Info?json", req, reply, err);
+}
+
+/* DeriveK256Key answers {"k256_key", "k256_signature_chain"}: renamed to GetKey's fields. */
+static int tappd_get_key(void *state, const char *path, const char *purpose, json_t **reply, tb_error **err) {
+  cleanup_json json_t *req = json_pack("{s:s, s:s}", "path", path, "purpose", purpose);
+  cleanup_json json_t *k256 = NULL;
+  int ret = tb_agent_call(state, "/prpc/Tappd.DeriveK256Key?json", req, &k256, err);
+  if (ret < 0)
+    return ret;
+  *reply = json_pack("{s:O*, s:O*}", "key", json_object_get(k256, "k256_key"), "signature_chain",
+                     json_object_get(k256, "k256_signature_chain"));
+  return 0;
+}
+
+const struct tb_tee_ops tb_tee_tappd_ops = {.name = "tappd",
+                                            .available = tappd_available,
+                                            .open = tappd_open,
+                                            .quote = tappd_quote,
+                                            .close = free,
+                                            .info = tappd_info,
+                                            .get_key = tappd_get_key};

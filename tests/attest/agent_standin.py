@@ -1,7 +1,10 @@
 """Stand-ins for TEE agents the test machine does not have.
 
-  agent_standin.py tappd SOCKET LOG     legacy tappd on a Unix socket: answers
-                                        /prpc/Tappd.TdxQuote?json and appends each request to LOG
+  agent_standin.py tappd SOCKET LOG [UPSTREAM]
+                                        legacy tappd on a Unix socket: answers
+                                        /prpc/Tappd.TdxQuote?json and appends each request to LOG;
+                                        with UPSTREAM (a dstack agent's socket, e.g. tee-sim's) also
+                                        Tappd.Info and Tappd.DeriveK256Key, from its Info and GetKey
   agent_standin.py http PORTFILE SOCKET an http://127.0.0.1:PORT front for a dstack agent on SOCKET
                                         (what DSTACK_SIMULATOR_ENDPOINT=http://... points at)
 Runs until killed."""
@@ -22,12 +25,20 @@ class UnixHTTPServer(socketserver.UnixStreamServer):
 
 class Tappd(http.server.BaseHTTPRequestHandler):
     log_path = ""
+    upstream = ""
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         with open(self.log_path, "a", encoding="utf-8") as log:
             log.write(json.dumps({"path": self.path, "body": json.loads(body)}) + "\n")
         req = json.loads(body)
+        if self.upstream and self.path == "/prpc/Tappd.Info?json":
+            self.reply(*ask(self.upstream, "/Info", body))
+            return
+        if self.upstream and self.path == "/prpc/Tappd.DeriveK256Key?json":
+            status, key = ask(self.upstream, "/GetKey", body)
+            self.reply(status, {"k256_key": key["key"], "k256_signature_chain": key["signature_chain"]})
+            return
         if self.path != "/prpc/Tappd.TdxQuote?json" or req.get("hash_algorithm") != "raw":
             self.reply(400, {"error": "expected TdxQuote with hash_algorithm raw"})
             return
@@ -56,21 +67,25 @@ class UnixConnection(http.client.HTTPConnection):
         self.sock.connect(self.path)
 
 
-class Front(Tappd):
-    upstream = ""
+def ask(socket_path, path, body):
+    """POST body to path on the agent at socket_path: (status, parsed reply)."""
+    conn = UnixConnection(socket_path)
+    conn.request("POST", path, body, {"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    return resp.status, json.loads(resp.read())
 
+
+class Front(Tappd):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        conn = UnixConnection(self.upstream)
-        conn.request("POST", self.path, body, {"Content-Type": "application/json"})
-        resp = conn.getresponse()
-        self.reply(resp.status, json.loads(resp.read()))
+        self.reply(*ask(self.upstream, self.path, body))
 
 
 def main():
     mode = sys.argv[1]
     if mode == "tappd":
         sock, Tappd.log_path = sys.argv[2], sys.argv[3]
+        Tappd.upstream = sys.argv[4] if len(sys.argv) > 4 else ""
         if os.path.exists(sock):
             os.unlink(sock)
         UnixHTTPServer(sock, Tappd).serve_forever()

@@ -92,6 +92,27 @@ assert c["ok"], c' "$T/v.json"
 echo '{"kmsRoot": ["02aa"]}' >other-kms.json
 "$TEEBUILD" --json verify --policy other-kms.json out-real >"$T/v.json" 2>/dev/null
 check "a policy pinning another root refuses it" grep -q 'which the policy.s kmsRoot does not list' "$T/v.json"
+
+# legacy tappd: Info and DeriveK256Key (GetKey's older names), through a stand-in in front of tee-sim
+python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" tappd "$T/tappd.sock" "$T/tappd.log" "$T/dstack.sock" &
+tappd=$!
+for _ in $(seq 50); do [ -S "$T/tappd.sock" ] && break; sleep 0.1; done
+TAPPD_SIMULATOR_ENDPOINT="$T/tappd.sock" expect_exit 0 "--tee tappd run --key dstack" \
+  "$TEEBUILD" --tee tappd run job.json --key dstack -o "$T/out-tappd"
+check "tappd was asked for Info and DeriveK256Key at teebuild's path" python3 -c '
+import json, sys
+r = {e["path"]: e["body"] for e in map(json.loads, open(sys.argv[1]))}
+assert "/prpc/Tappd.Info?json" in r, r
+assert r["/prpc/Tappd.DeriveK256Key?json"] == {"path": "teebuild/dsse-signing-key", "purpose": "teebuild-dsse"}, r' \
+  "$T/tappd.log"
+check "tappd's Info is in builderDependencies" test "$(app out-tappd "['annotations']['appId']")" = "$(event out app-id)"
+check "tappd's key is the app's derived key" test "$(keyid out-tappd)" = "$(keyid out-dk)"
+"$TEEBUILD" --json verify --policy kms-policy.json out-tappd >"$T/v.json" 2>/dev/null
+check "its chain holds with the root pinned" python3 -c '
+import json, sys
+c = [c for c in json.load(open(sys.argv[1]))["checks"] if c["name"] == "key-chain"][0]
+assert c["ok"], c' "$T/v.json"
+kill "$tappd"
 kill "$sim" && wait "$sim"
 
 # each link tampered: exit 6, named key-chain
@@ -116,7 +137,7 @@ tamper "chain removed entry" "tee.keySignatureChain" 'c["signatureChain"].pop()'
 
 # ---- errors: one line, exit 5
 expect_exit 5 "--key dstack without a dstack agent" "$TEEBUILD" --tee none run job.json --key dstack -o "$T/out-x"
-expect_err '^teebuild: run: attest: --key dstack: the none provider has no dstack agent' "says which provider lacks it"
+expect_err '^teebuild: run: attest: --key dstack: the none provider has no agent to derive a key' "says which provider lacks it"
 check "the error is one line" test "$(wc -l <"$T/last.err")" -eq 1
 check "no OUT is left behind" test ! -e "$T/out-x"
 python3 "$TB_SOURCE_DIR/tests/tee/agent_faults.py" "$T/faulty.sock" &
@@ -130,7 +151,7 @@ fault() { # MODE WHAT REGEX
   check "$2: one line only" test "$(wc -l <"$T/last.err")" -eq 1
 }
 fault info-500 "Info answers HTTP 500" 'tee dstack: agent at .*: /Info: HTTP 500: info broke'
-fault info-bad-hex "Info's app_id is not hex" 'tee dstack: agent /Info: "app_id" is not 20 bytes of hex'
+fault info-bad-hex "Info's app_id is not hex" 'tee dstack: agent Info: "app_id" is not 20 bytes of hex'
 fault getkey-short "GetKey's key is short" 'tee dstack: --key dstack: GetKey "key" is not 32 bytes of hex'
 fault getkey-no-chain "GetKey has no chain (no KMS)" 'tee dstack: --key dstack: GetKey "signature_chain" has 0 signatures'
 fault quote-short "GetQuote's quote is not hex" 'tee dstack: agent reply "quote" is not hex'
