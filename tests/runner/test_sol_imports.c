@@ -19,10 +19,11 @@ static void expect_imports(const char *src, const char *const *want) {
       break;
   if (want[i] != NULL || got[i] != NULL) {
     failures++;
-    printf("not ok - imports of <<%s>>: mismatch at %zu (%s vs %s)\n", src, i, want[i] ? want[i] : "(end)",
+    printf("not ok - imports of <<%.*s...>>: mismatch at %zu (%s vs %s)\n", (int)strcspn(src, "\n"), src, i,
+           want[i] ? want[i] : "(end)",
            got[i] ? got[i] : "(end)");
   } else {
-    printf("ok - imports of <<%.40s...>>\n", src);
+    printf("ok - imports of <<%.*s...>>\n", (int)strcspn(src, "\n"), src);
   }
 }
 
