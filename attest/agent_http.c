@@ -1,8 +1,10 @@
 #include "attest/agent_http.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/hash.h"
@@ -57,6 +59,19 @@ static const char *agent_error_text(const struct reply *r, json_t **parsed) {
   return msg ? msg : (r->data ? r->data : "(empty reply)");
 }
 
+/* libcurl says only "Couldn't connect"; the socket itself says why. */
+static int socket_unreachable(const char *endpoint, tb_error **err) {
+  struct stat st;
+  if (stat(endpoint, &st) < 0)
+    return tb_error_set(err, TB_EXIT_ATTEST, errno, "agent not running: no socket at %s", endpoint);
+  if (access(endpoint, R_OK | W_OK) < 0)
+    return tb_error_set(err, TB_EXIT_ATTEST, errno,
+                        "agent at %s: no permission to use its socket (mount it for this user, or run as one in "
+                        "the socket's group)",
+                        endpoint);
+  return tb_error_set(err, TB_EXIT_ATTEST, 0, "agent not running: nothing listens on %s", endpoint);
+}
+
 int tb_agent_call(const char *endpoint, const char *path, const json_t *request, json_t **response, tb_error **err) {
   cleanup_free char *body = json_dumps(request, JSON_COMPACT);
   cleanup_free char *url = NULL;
@@ -82,6 +97,8 @@ int tb_agent_call(const char *endpoint, const char *path, const json_t *request,
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   CURLcode rc = curl_easy_perform(curl);
   cleanup_free char *data = r.data;
+  if (rc == CURLE_COULDNT_CONNECT && !tb_agent_endpoint_is_url(endpoint))
+    return socket_unreachable(endpoint, err);
   if (rc != CURLE_OK)
     return tb_error_set(err, TB_EXIT_ATTEST, 0, "agent at %s: %s: %s", endpoint, path,
                         r.too_big ? "reply too large" : curl_easy_strerror(rc));

@@ -156,4 +156,25 @@ fault getkey-short "GetKey's key is short" 'tee dstack: --key dstack: GetKey "ke
 fault getkey-no-chain "GetKey has no chain (no KMS)" 'tee dstack: --key dstack: GetKey "signature_chain" has 0 signatures'
 fault quote-short "GetQuote's quote is not hex" 'tee dstack: agent reply "quote" is not hex'
 kill "$faulty"
+
+# the socket itself: an agent that is not running, a socket this user may not use
+python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$T/stale.sock"
+DSTACK_SIMULATOR_ENDPOINT="$T/stale.sock" expect_exit 5 "a socket nothing listens on" \
+  "$TEEBUILD" --tee dstack quote --report-data 00
+expect_err '^teebuild: quote: tee dstack: agent not running: nothing listens on .*/stale.sock$' "says the agent is not running"
+"$TEEBUILD" tee-sim --socket "$T/private.sock" 2>/dev/null &
+private=$!
+for _ in $(seq 50); do [ -S "$T/private.sock" ] && break; sleep 0.1; done
+chmod 600 "$T/private.sock"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  install -d -o 65534 -g 65534 "$T/nobody-store"
+  DSTACK_SIMULATOR_ENDPOINT="$T/private.sock" expect_exit 5 "a socket this user may not use" \
+    setpriv --reuid=65534 --regid=65534 --clear-groups env TEEBUILD_STORE="$T/nobody-store" \
+    "$TEEBUILD" --tee dstack quote --report-data 00
+  expect_err '^teebuild: quote: tee dstack: agent at .*/private.sock: no permission to use its socket' \
+    "says the socket's permissions are the problem"
+else
+  ok "# SKIP socket permissions: needs root (to drop to another user) and setpriv"
+fi
+kill "$private"
 done_testing
