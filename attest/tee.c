@@ -4,6 +4,7 @@
 
 #include "attest/agent_info.h"
 #include "attest/key_chain.h"
+#include "attest/quote_tdx.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -69,6 +70,13 @@ int tb_tee_quote(struct tb_tee *tee, const unsigned char report_data[TB_REPORT_D
   int ret = tee->ops->quote(tee->state, report_data, out, err);
   if (ret < 0)
     return tb_error_wrap(err, "tee %s", tee->ops->name);
+  /* A truncated reply must fail here, with the provider named, not later as a verification failure. */
+  if (out->quote != NULL && out->quote_len < TDX_HEADER_LEN + TDX_TD10_BODY_LEN) {
+    size_t n = out->quote_len;
+    tb_tee_evidence_clear(out);
+    return tb_error_set(err, TB_EXIT_ATTEST, 0, "tee %s: the quote is %zu bytes, too short for a TDX quote (at least %d)",
+                        tee->ops->name, n, TDX_HEADER_LEN + TDX_TD10_BODY_LEN);
+  }
   if (out->event_log == NULL)
     out->event_log = json_array();
   return 0;

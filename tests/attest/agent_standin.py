@@ -42,8 +42,8 @@ class Tappd(http.server.BaseHTTPRequestHandler):
         if self.path != "/prpc/Tappd.TdxQuote?json" or req.get("hash_algorithm") != "raw":
             self.reply(400, {"error": "expected TdxQuote with hash_algorithm raw"})
             return
-        # Not a real quote: the test checks the transport, not DCAP.
-        self.reply(200, {"quote": "0400" + req["report_data"], "event_log": "[]"})
+        # Not a real quote (the test checks the transport, not DCAP), but as long as a TDX v4 one.
+        self.reply(200, {"quote": "0400" + req["report_data"] + "00" * 566, "event_log": "[]"})
 
     def reply(self, status, obj):
         data = json.dumps(obj).encode()

@@ -142,7 +142,7 @@ import json, sys
 r = json.loads(open(sys.argv[1]).readline())
 assert r["path"] == "/prpc/Tappd.TdxQuote?json" and r["body"]["hash_algorithm"] == "raw", r
 assert r["body"]["report_data"] == "1234" + "0" * 124, r' "$T/tappd.log"
-check "the tappd quote is passed through" grep -qx "04001234$(printf '%0124d' 0)" "$T/last.out"
+check "the tappd quote is passed through" grep -qx "04001234$(printf '%0124d' 0)$(printf '%01132d' 0)" "$T/last.out"
 DSTACK_SIMULATOR_ENDPOINT="$T/tappd.sock" expect_exit 5 "a job whose agent answers HTTP 400" \
   "$TEEBUILD" --tee dstack run job.json -o "$T/out-agent-error"
 expect_err '^teebuild: run: attest: tee dstack: agent at .*: HTTP 400: expected TdxQuote' \

@@ -6,7 +6,8 @@
     info-bad-hex     /Info's app_id is not hex
     getkey-short     /GetKey's key is 31 bytes
     getkey-no-chain  /GetKey's signature_chain is empty (an app without a KMS)
-    quote-short      /GetQuote's quote is odd-length hex
+    quote-odd        /GetQuote's quote is odd-length hex
+    quote-short      /GetQuote's quote is 2 bytes
 Well-formed answers otherwise (the chain's signatures are well-formed bytes, not valid ones).
 Runs until killed."""
 import http.server
@@ -44,7 +45,7 @@ class Agent(http.server.BaseHTTPRequestHandler):
             chain = [] if mode == "getkey-no-chain" else ["ab" * 65, "cd" * 65]
             return self.reply(200, {"key": key, "signature_chain": chain})
         if self.path == "/GetQuote":
-            return self.reply(200, {"quote": "040", "event_log": "[]"})
+            return self.reply(200, {"quote": "040" if mode == "quote-odd" else "0400", "event_log": "[]"})
         return self.reply(404, {"error": "unknown method " + self.path})
 
     def log_message(self, *args):

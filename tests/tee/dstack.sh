@@ -154,7 +154,8 @@ fault info-500 "Info answers HTTP 500" 'tee dstack: agent at .*: /Info: HTTP 500
 fault info-bad-hex "Info's app_id is not hex" 'tee dstack: agent Info: "app_id" is not 20 bytes of hex'
 fault getkey-short "GetKey's key is short" 'tee dstack: --key dstack: GetKey "key" is not 32 bytes of hex'
 fault getkey-no-chain "GetKey has no chain (no KMS)" 'tee dstack: --key dstack: GetKey "signature_chain" has 0 signatures'
-fault quote-short "GetQuote's quote is not hex" 'tee dstack: agent reply "quote" is not hex'
+fault quote-odd "GetQuote's quote is not hex" 'tee dstack: agent reply "quote" is not hex'
+fault quote-short "GetQuote's quote is too short" 'tee dstack: the quote is 2 bytes, too short for a TDX quote \(at least 632\)'
 kill "$faulty"
 
 # the socket itself: an agent that is not running, a socket this user may not use
