@@ -398,8 +398,11 @@ static int slither_failed(const char *message, tb_error **failure, char **detail
 static int collect_report(struct job_run *run, void *opaque, tb_error **failure, char **details, tb_error **err) {
   (void)err; /* whatever goes wrong here is the audit job's failure, reported through *failure */
   struct collect_ctx *ctx = opaque;
+  const struct job_record *rec = job_run_record(run);
+  if (rec->result.outcome != JAIL_EXITED) /* killed, timed out, a limit hit */
+    return job_outcome(rec, failure) < 0 ? 1 : 0;
   const char *staging = job_staging_dir(run);
-  int status = job_run_record(run)->result.exit_code;
+  int status = rec->result.exit_code;
   cleanup_free char *report = xasprintf("%s/artifacts/slither.json", staging);
   cleanup_free char *sarif = xasprintf("%s/artifacts/slither.sarif", staging);
   cleanup_free char *slither_error = NULL;
@@ -491,7 +494,7 @@ static int audit(const struct tb_globals *g, struct audit_args *a, const char *b
     return tb_error_exit_code(*err);
   }
   a->job.dependencies = deps;
-  a->job.collect_any_exit = true;
+  a->job.collect_always = true;
   struct collect_ctx ctx = {.fail_on = a->fail_on, .fail_level = a->fail_level};
   struct tb_globals quiet = *g;
   quiet.json = false; /* the audit's own --json result below replaces the job's */

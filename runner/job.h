@@ -101,8 +101,8 @@ struct job_options {
   const char *key; /* --key FILE|dstack: the signing key; NULL for an ephemeral one */
   /* Set by a command, not by the user: */
   const json_t *dependencies; /* further resolvedDependencies, e.g. the build an audit read; or NULL */
-  bool collect_always;        /* collect after every outcome, the command judging it (Slither exits 255
-                                 for findings; an audit checks its build while the job runs) */
+  bool collect_always;        /* collect after every outcome, the command judging it (Slither's exit
+                                 status and report say more than "non-zero") */
 };
 
 struct job_run;
