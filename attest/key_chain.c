@@ -111,8 +111,8 @@ int tb_key_chain_from_getkey(const json_t *reply, const char *app_id_hex, EVP_PK
 static int recover_link(const char *hex, const unsigned char digest[TB_KECCAK256_LEN], const char *link,
                         unsigned char pub[TB_K256_PUBKEY_LEN], tb_error **err) {
   unsigned char sig[TB_K256_SIG_LEN];
-  int ret = hex_exact(hex, sig, sizeof(sig), TB_EXIT_VERIFY, "the signature", err);
-  if (ret < 0 || (ret = tb_k256_recover(sig, digest, pub, err)) < 0)
+  if (hex_exact(hex, sig, sizeof(sig), TB_EXIT_VERIFY, "the signature", err) < 0 ||
+      tb_k256_recover(sig, digest, pub, err) < 0)
     return tb_error_wrap(err, "%s", link);
   return 0;
 }
