@@ -1,11 +1,13 @@
 #include "attest/tee_sim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -116,8 +118,13 @@ static struct reply info(const struct tb_tee_sim *sim) {
                      "os_image_hash", os_image_hash, "vm_config", vm_config, "tee", "simulated")};
 }
 
-/* The secret every simulated key derives from: made once per sim_dir, like the simulation PKI. */
+/* The secret every simulated key derives from: made once per sim_dir, like the simulation PKI and
+ * under the same lock, so that two first users cannot each make (and sign with) their own. */
 static int getkey_seed(const char *sim_dir, unsigned char seed[GETKEY_SEED_LEN], tb_error **err) {
+  cleanup_free char *lock_path = xasprintf("%s/.lock", sim_dir);
+  cleanup_close int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0 || flock(lock, LOCK_EX) < 0)
+    return tb_error_set(err, TB_EXIT_ATTEST, errno, "lock %s", lock_path);
   cleanup_free char *path = xasprintf("%s/getkey.seed", sim_dir);
   cleanup_free char *data = NULL;
   size_t len = 0;
