@@ -227,6 +227,54 @@ static bool check_measurements(struct state *s) {
                 s->o->policy ? "allowed by the policy" : "no measurement pinned (no --policy)", mrtd);
 }
 
+/* The dstack-app builderDependency (the agent's Info), or NULL. */
+static const json_t *dstack_app_dependency(const json_t *statement) {
+  const json_t *deps =
+      json_object_get(json_object_get(json_object_get(json_object_get(statement, "predicate"), "runDetails"), "builder"),
+                      "builderDependencies");
+  size_t i;
+  const json_t *d;
+  json_array_foreach(deps, i, d) {
+    const char *name = json_string_value(json_object_get(d, "name"));
+    if (name && strcmp(name, "dstack-app") == 0)
+      return d;
+  }
+  return NULL;
+}
+
+/* dstack app: what the agent's Info put into builderDependencies is what the quote attests through
+ * the RTMR3 events. Needs only the log to replay to the quote's RTMRs, so a hardware bundle checked
+ * without collateral still learns whether its app claim holds. */
+static bool check_dstack_app(struct state *s, const json_t *app) {
+  static const char *const PAIRS[][2] = {
+      {"appId", "app-id"}, {"composeHash", "compose-hash"}, {"instanceId", "instance-id"}, {"osImageHash", "os-image-hash"}};
+  const json_t *log = json_object_get(json_object_get(s->bundle, "tee"), "eventLog");
+  cleanup_json json_t *events = NULL;
+  cleanup_error tb_error *e = NULL;
+  if (!parse_quote(s))
+    return record(s, TB_CHECK_DSTACK_APP, false, "not checked: the quote does not parse");
+  if (json_array_size(log) == 0)
+    return record(s, TB_CHECK_DSTACK_APP, false, "the provenance names a dstack app but the bundle has no event log");
+  if (eventlog_parse(log, &events, &e) < 0 || eventlog_check_quote(events, s->q, &e) < 0)
+    return record(s, TB_CHECK_DSTACK_APP, false, "%s", e->msg);
+  const json_t *annotations = json_object_get(app, "annotations");
+  size_t attested = 0;
+  for (size_t i = 0; i < sizeof(PAIRS) / sizeof(PAIRS[0]); i++) {
+    const char *claimed = json_string_value(json_object_get(annotations, PAIRS[i][0]));
+    const char *logged = eventlog_find(events, PAIRS[i][1]);
+    if (logged == NULL)
+      continue; /* older dstack logs lack os-image-hash */
+    if (claimed == NULL || strcasecmp(claimed, logged) != 0)
+      return record(s, TB_CHECK_DSTACK_APP, false, "builderDependencies say %s %s, the event log's %s is %s",
+                    PAIRS[i][0], claimed ? claimed : "(none)", PAIRS[i][1], logged);
+    attested++;
+  }
+  if (attested == 0)
+    return record(s, TB_CHECK_DSTACK_APP, false, "the event log has none of app-id, compose-hash, instance-id, "
+                                                 "os-image-hash");
+  return record(s, TB_CHECK_DSTACK_APP, true, "%zu of the app's fields match the replayed event log", attested);
+}
+
 /* The KMS root a chain must end at: the policy's "kmsRoot", or for simulated evidence the local
  * simulated KMS (never a key carried in the bundle). NULL detail: anchored. */
 static char *kms_root_unanchored(struct state *s, const char *root_hex) {
@@ -360,6 +408,11 @@ static void run_checks(struct state *s) {
     not_checked(s, TB_CHECK_TCB, TB_CHECK_QUOTE);
     not_checked(s, TB_CHECK_MEASUREMENTS, TB_CHECK_QUOTE);
   }
+  cleanup_json json_t *statement = NULL;
+  cleanup_error tb_error *e = NULL;
+  if (sig && tb_json_load_buf("payload", (const char *)s->env.payload, s->env.payload_len, &statement, &e) == 0 &&
+      dstack_app_dependency(statement) != NULL)
+    check_dstack_app(s, dstack_app_dependency(statement));
   const json_t *chain = json_object_get(json_object_get(s->bundle, "tee"), "keySignatureChain");
   if (chain && sig)
     check_key_chain(s, chain);

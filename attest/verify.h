@@ -18,7 +18,8 @@
 #define TB_CHECK_TEE "tee"
 #define TB_CHECK_TCB "tcb-status"
 #define TB_CHECK_MEASUREMENTS "measurements"
-#define TB_CHECK_KEY_CHAIN "key-chain" /* only for bundles signed with --key dstack */
+#define TB_CHECK_DSTACK_APP "dstack-app" /* only when builderDependencies name a dstack app */
+#define TB_CHECK_KEY_CHAIN "key-chain"   /* only for bundles signed with --key dstack */
 #define TB_CHECK_SUBJECTS "subjects"
 #define TB_CHECK_PROVENANCE_FILE "provenance-file"
 #define TB_CHECK_REBUILD "rebuild"

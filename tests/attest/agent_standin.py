@@ -5,8 +5,10 @@
                                         /prpc/Tappd.TdxQuote?json and appends each request to LOG;
                                         with UPSTREAM (a dstack agent's socket, e.g. tee-sim's) also
                                         Tappd.Info and Tappd.DeriveK256Key, from its Info and GetKey
-  agent_standin.py http PORTFILE SOCKET an http://127.0.0.1:PORT front for a dstack agent on SOCKET
-                                        (what DSTACK_SIMULATOR_ENDPOINT=http://... points at)
+  agent_standin.py http PORTFILE SOCKET [lie-compose-hash]
+                                        an http://127.0.0.1:PORT front for a dstack agent on SOCKET
+                                        (what DSTACK_SIMULATOR_ENDPOINT=http://... points at); with
+                                        lie-compose-hash, /Info's compose_hash is replaced
 Runs until killed."""
 import http.client
 import http.server
@@ -76,9 +78,14 @@ def ask(socket_path, path, body):
 
 
 class Front(Tappd):
+    lie = False
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.reply(*ask(self.upstream, self.path, body))
+        status, reply = ask(self.upstream, self.path, body)
+        if self.lie and self.path == "/Info":
+            reply["compose_hash"] = "ee" * 32
+        self.reply(status, reply)
 
 
 def main():
@@ -91,6 +98,7 @@ def main():
         UnixHTTPServer(sock, Tappd).serve_forever()
     elif mode == "http":
         Front.upstream = sys.argv[3]
+        Front.lie = len(sys.argv) > 4 and sys.argv[4] == "lie-compose-hash"
         server = http.server.HTTPServer(("127.0.0.1", 0), Front)
         with open(sys.argv[2] + ".tmp", "w", encoding="utf-8") as f:
             f.write(str(server.server_address[1]))

@@ -26,8 +26,8 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 names = [c["name"] for c in r["checks"]]
 assert r["ok"] and r["tee"] == "simulated" and r["tcbStatus"] == "UpToDate" and r["subjects"] == 3, r
-assert names[:8] == ["bundle", "envelope-signature", "binding", "quote", "tee", "tcb-status", "measurements",
-                     "subjects"], names' "$T/last.out"
+assert names[:9] == ["bundle", "envelope-signature", "binding", "quote", "tee", "tcb-status", "measurements",
+                     "dstack-app", "subjects"], names' "$T/last.out"
 
 # --policy: measurements and TCB statuses (attest/policy.h's format)
 mrtd=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print([c for c in r["checks"] if c["name"] == "measurements"][0]["detail"].split("mrtd ")[1])' "$T/last.out")

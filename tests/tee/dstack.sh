@@ -29,7 +29,11 @@ check "composeHash is the event log's compose-hash" test "$(app out "['annotatio
 check "osImageHash is the event log's os-image-hash" test "$(app out "['annotations']['osImageHash']")" = "$(event out os-image-hash)"
 check "instanceId is the event log's instance-id" test "$(app out "['annotations']['instanceId']")" = "$(event out instance-id)"
 check "the descriptor's digest is the compose hash" test "$(app out "['digest']['sha256']")" = "$(event out compose-hash)"
-expect_exit 0 "it verifies" "$TEEBUILD" verify --allow-simulated out
+expect_exit 0 "it verifies" "$TEEBUILD" --json verify --allow-simulated out
+check "the dstack-app check matched every field to the replayed event log" python3 -c '
+import json, sys
+c = [c for c in json.load(open(sys.argv[1]))["checks"] if c["name"] == "dstack-app"]
+assert c and c[0]["ok"] and c[0]["detail"].startswith("4 of"), c' "$T/last.out"
 expect_exit 0 "run with --tee none" "$TEEBUILD" --tee none run job.json -o "$T/out-none"
 check "no agent, no dstack-app dependency" test "$(bundle_field out-none \
   "len(p['predicate']['runDetails']['builder']['builderDependencies'])")" = 1
@@ -92,6 +96,19 @@ assert c["ok"], c' "$T/v.json"
 echo '{"kmsRoot": ["02aa"]}' >other-kms.json
 "$TEEBUILD" --json verify --policy other-kms.json out-real >"$T/v.json" 2>/dev/null
 check "a policy pinning another root refuses it" grep -q 'which the policy.s kmsRoot does not list' "$T/v.json"
+
+# an agent whose Info disagrees with what its quote attests: verify's dstack-app check says which field
+python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" http "$T/port" "$T/dstack.sock" lie-compose-hash &
+front=$!
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+DSTACK_SIMULATOR_ENDPOINT="http://127.0.0.1:$(cat "$T/port")" expect_exit 0 "a run whose agent's Info lies" \
+  "$TEEBUILD" --tee dstack run job.json -o "$T/out-lie"
+kill "$front"
+"$TEEBUILD" --json verify out-lie >"$T/v.json" 2>/dev/null
+check "the dstack-app check names the compose hash the quote does not attest" python3 -c '
+import json, sys
+c = [c for c in json.load(open(sys.argv[1]))["checks"] if c["name"] == "dstack-app"][0]
+assert not c["ok"] and "composeHash" in c["detail"] and "compose-hash" in c["detail"], c' "$T/v.json"
 
 # legacy tappd: Info and DeriveK256Key (GetKey's older names), through a stand-in in front of tee-sim
 python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" tappd "$T/tappd.sock" "$T/tappd.log" "$T/dstack.sock" &
