@@ -62,6 +62,20 @@ static int read_generation(const char *entry, unsigned long *gen, tb_error **err
   return 0;
 }
 
+/* Only TDX quotes can be verified: another TEE's report (an SEV-SNP one, say) is refused here. */
+static int check_provider(const char *entry, tb_error **err) {
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  int ret = read_attr(entry, "provider", 64, &text, &len, err);
+  if (ret < 0)
+    return ret;
+  text[strcspn(text, "\n")] = '\0';
+  if (strcmp(text, "tdx_guest") != 0)
+    return tb_error_set(err, TB_EXIT_ATTEST, 0,
+                        "configfs-tsm: the provider is \"%s\", not tdx_guest: teebuild takes TDX quotes only", text);
+  return 0;
+}
+
 static int write_inblob(const char *entry, const unsigned char *data, size_t len, tb_error **err) {
   cleanup_free char *path = xasprintf("%s/inblob", entry);
   cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -74,7 +88,8 @@ static int exchange(const char *entry, const unsigned char report_data[TB_REPORT
                     struct tb_tee_evidence *out, tb_error **err) {
   unsigned long before = 0, after = 0;
   int ret = read_generation(entry, &before, err);
-  if (ret < 0 || (ret = write_inblob(entry, report_data, TB_REPORT_DATA_LEN, err)) < 0)
+  if (ret < 0 || (ret = check_provider(entry, err)) < 0 ||
+      (ret = write_inblob(entry, report_data, TB_REPORT_DATA_LEN, err)) < 0)
     return ret;
   char *quote = NULL;
   size_t len = 0;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The tsm provider against a FUSE stand-in for configfs-tsm (tests/tee/tsm_standin.py): a job's
 # quote comes through inblob/outblob and is bound to its statement; a concurrent writer (the
-# generation moving by more than our one write) is detected and is exit 5 in one line.
+# generation moving by more than our one write) and a provider other than tdx_guest are exit 5 in
+# one line.
 . "$TB_SOURCE_DIR/tests/lib.sh"
 
 if [ ! -c /dev/fuse ] || ! command -v fusermount >/dev/null || ! /usr/bin/python3 -c 'import fusepy' 2>/dev/null; then
@@ -16,7 +17,7 @@ cat >job.json <<'JOB'
 {"toolchains": {"bb": "busybox@test"}, "inputs": "in", "argv": ["/toolchain/bb/bin/busybox", "cp", "/src/A.json", "/out/A.json"]}
 JOB
 standin=
-mount_standin() { # [race]
+mount_standin() { # [race|sev]
   /usr/bin/python3 "$TB_SOURCE_DIR/tests/tee/tsm_standin.py" "$T/tsm" "$TEEBUILD" "$@" 2>"$T/standin.err" &
   standin=$!
   for _ in $(seq 100); do mountpoint -q "$T/tsm" && return; sleep 0.05; done
@@ -55,5 +56,11 @@ expect_err '^teebuild: run: attest: tee tsm: configfs-tsm: .* was written by som
 check "the error is one line" test "$(wc -l <"$T/last.err")" -eq 1
 check "no OUT is left behind" test ! -e "$T/out-race"
 check "the report entry is removed after the race too" test -z "$(ls "$T/tsm")"
+unmount_standin
+
+mount_standin sev
+TEEBUILD_TSM_ROOT="$T/tsm" expect_exit 5 "a configfs-tsm of another TEE" "$TEEBUILD" --tee tsm quote --report-data 00
+expect_err '^teebuild: quote: tee tsm: configfs-tsm: the provider is "sev_guest", not tdx_guest' "the provider is named"
+check "the report entry is removed" test -z "$(ls "$T/tsm")"
 unmount_standin
 done_testing

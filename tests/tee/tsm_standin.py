@@ -2,13 +2,14 @@
 /sys/kernel/config/tsm/report is on a TDX guest), so the tsm provider runs unchanged on machines
 without one.
 
-  tsm_standin.py MOUNTPOINT TEEBUILD [race]
+  tsm_standin.py MOUNTPOINT TEEBUILD [race|sev]
 
 Like the kernel: mkdir makes a report entry holding inblob (write-only), outblob, generation and
 provider (read-only); each write to inblob bumps generation; outblob is the quote over the last
 inblob (made with `TEEBUILD --tee simulated quote`, so it is a real simulated TDX quote), produced
 when read. With "race", every inblob write also counts one write by another process, as if a
-second writer shared the entry. Runs in the foreground until unmounted."""
+second writer shared the entry. With "sev", the provider is sev_guest (an AMD SEV-SNP guest).
+Runs in the foreground until unmounted."""
 import errno
 import stat
 import subprocess
@@ -28,8 +29,9 @@ class Entry:
 
 
 class Tsm(Operations):
-    def __init__(self, teebuild, race):
-        self.teebuild, self.race, self.entries = teebuild, race, {}
+    def __init__(self, teebuild, mode):
+        self.teebuild, self.race, self.entries = teebuild, mode == "race", {}
+        self.provider = b"sev_guest\n" if mode == "sev" else b"tdx_guest\n"
 
     def split(self, path):
         parts = [p for p in path.split("/") if p]
@@ -49,7 +51,7 @@ class Tsm(Operations):
         if attr == "generation":
             return b"%d\n" % e.generation
         if attr == "provider":
-            return b"tdx_guest\n"
+            return self.provider
         if attr == "outblob":
             return self.outblob(e)
         return b""
@@ -97,5 +99,5 @@ class Tsm(Operations):
 
 
 if __name__ == "__main__":
-    FUSE(Tsm(sys.argv[2], len(sys.argv) > 3 and sys.argv[3] == "race"), sys.argv[1], foreground=True,
+    FUSE(Tsm(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else ""), sys.argv[1], foreground=True,
          nothreads=True, direct_io=True)
