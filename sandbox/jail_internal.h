@@ -134,6 +134,12 @@ void mounts_release(struct host_trees *t);
  * directories (0755) only; anything else fails with TB_EXIT_INPUT naming the path. */
 int copyout_tree(int jail_out, const char *host_dir, tb_error **err);
 
+/* ---- supervise.c ---- */
+/* In the supervisor process: run the jail for a validated cfg and fill result (whose limits are
+ * already the effective ones). Returns as jail_run() does. */
+int supervise_jail(const struct jail_config *cfg, const struct seccomp_program *prog,
+                   struct jail_result *result, tb_error **err);
+
 /* ---- jail_child.c ---- */
 struct jail_plan {
   const struct jail_config *cfg;
