@@ -16,7 +16,7 @@ for type in RelWithDebInfo Asan; do
   mkdir -p "$dir"
   if ! cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" >"$dir/configure.log" 2>&1 ||
      ! cmake --build "$dir" -j"$jobs" >"$dir/build.log" 2>&1; then
-    tail -40 "$dir/configure.log" "$dir/build.log" >&2
+    tail -n 40 "$dir/configure.log" "$dir/build.log" >&2
     echo "test.sh: $type build failed" >&2
     failed=$((failed + 1)) status=1
     continue
