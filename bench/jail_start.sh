@@ -15,7 +15,7 @@ command -v bwrap >/dev/null || { echo "bwrap not installed" >&2; exit 2; }
 work=$(mktemp -d /tmp/tbbench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
-mkdir -p "$work/tc" "$work/src"
+mkdir -p "$work/tc" "$work/src" "$work/cpu-out"
 cp "$payload" "$work/tc/true"
 chmod 755 "$work/tc/true"
 # bwrap gets the same seccomp filter (its default action, user notification, has no listener
@@ -38,6 +38,11 @@ theirs() {
     { cat "$work/err" >&2; exit 1; }
 }
 
+# CPU time per run (task-clock of the launcher and everything it starts), when perf is there:
+# wall-clock medians on a loaded machine mostly measure scheduling delay between processes.
+# Each run goes through `bash -c exec` so that bwrap reopens its filter file every time.
+cpu_ms() { perf stat -r 20 -x, -e task-clock bash -c "exec $1" 2>&1 >/dev/null </dev/null | awk -F, '/task-clock/ {print $1}'; }
+
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
 ours; theirs # warm caches
@@ -49,6 +54,17 @@ done
 m_ours=$(median <"$work/ours")
 m_theirs=$(median <"$work/theirs")
 ratio=$(awk -v a="$m_ours" -v b="$m_theirs" 'BEGIN {printf "%.2f", a / b}')
+cpu_line="- CPU time per run: not measured (no perf)"
+if command -v perf >/dev/null; then
+  # The same out dir every run: the payload writes nothing, so it stays empty.
+  c_ours=$(cpu_ms "$run --bind $work/tc:/toolchain/bench --bind $work/src:/src --out $work/cpu-out \
+    -- /toolchain/bench/true")
+  c_theirs=$(cpu_ms "bwrap --unshare-all --die-with-parent --new-session --clearenv --hostname teebuild \
+    --uid 1000 --gid 1000 --ro-bind $work/tc /toolchain/bench --ro-bind $work/src /src \
+    --proc /proc --dev /dev --tmpfs /tmp --tmpfs /out --chdir /src --remount-ro / \
+    --seccomp 9 /toolchain/bench/true 9<$work/seccomp.bpf")
+  cpu_line="- CPU time per run (perf task-clock, 20 runs, each via bash -c exec): tb-jail-run ${c_ours} ms, bwrap ${c_theirs} ms, ratio $(awk -v a="$c_ours" -v b="$c_theirs" 'BEGIN {printf "%.2f", a / b}')x"
+fi
 report=$(cat <<REPORT
 
 ## $(date -u +%Y-%m-%dT%H:%MZ) jail start, $runs runs each, alternating
@@ -57,6 +73,7 @@ report=$(cat <<REPORT
 - tb-jail-run (namespaces, pivot_root, cgroup, rlimits, seccomp + supervisor, copy-out): median $(awk -v n="$m_ours" 'BEGIN {printf "%.2f", n/1e6}') ms
 - bwrap --unshare-all --die-with-parent --new-session --seccomp (same filter; no cgroup): median $(awk -v n="$m_theirs" 'BEGIN {printf "%.2f", n/1e6}') ms
 - ratio tb-jail-run / bwrap: ${ratio}x (goal <= 0.8x)
+$cpu_line
 REPORT
 )
 echo "$report"
