@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -207,6 +208,15 @@ static int case_readonly(struct fixture *f) {
   CHECK(said(f, "write: EROFS"), "/toolchain is read-only");
   run(f, "write", "/src/new");
   CHECK(said(f, "write: EROFS"), "/src is read-only");
+  /* A writable mount inside a bound tree is read-only in the jail too. */
+  char *sub = xasprintf("%s/sub", f->toolchain);
+  if (geteuid() == 0 && mkdir(sub, 0777) == 0 &&
+      mount("tmpfs", sub, "tmpfs", 0, "mode=0777,size=64k") == 0) {
+    run(f, "write", "/toolchain/probe/sub/new");
+    umount2(sub, MNT_DETACH);
+    CHECK(said(f, "write: EROFS"), "a submount of a bind is read-only as well");
+  }
+  free(sub);
   run(f, "write", "/new");
   CHECK(said(f, "write: EROFS") || said(f, "write: EACCES"), "the root is read-only");
   run(f, "write", "/tmp/scratch");
