@@ -79,8 +79,12 @@ struct jail_result {
 };
 
 /* Run the program and wait for the whole jail to end. Returns 0 whenever the program ran (whatever
- * its outcome); a negative code with TB_EXIT_SANDBOX when the jail could not be set up, or with
- * TB_EXIT_INPUT when /out held something that cannot be copied out (symlink, device, ...). */
+ * its outcome); a negative code with TB_EXIT_SANDBOX when the jail could not be set up (one line,
+ * e.g. "sandbox: pivot_root: Operation not permitted"), or with TB_EXIT_INPUT when the request is
+ * wrong (jail paths, unknown profile, absurd limits, a program missing in the jail) or /out held
+ * something that cannot be copied out (symlink, fifo, device, hard link). Bound trees must be
+ * readable by the jail's host uid (jail_isolation.host_uid: 1000000 when the caller is root).
+ * Runs the jail from a forked supervisor process, so it is safe in a multi-threaded caller. */
 int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error **err);
 
 /* The compiled BPF of a shipped seccomp profile, exactly as jail_run loads it, and its digest
