@@ -18,7 +18,7 @@ audit=$out.audit
 bash scripts/deps.sh
 cmake -S . -B build-demo -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 # only what the demo runs: the test programs are not needed here
-cmake --build build-demo --target teebuild teebuild-launcher -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+cmake --build build-demo --target teebuild launcher -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 teebuild=$repo/build-demo/runner/teebuild
 
 if "$teebuild" toolchain list | grep -q '^solc-js[[:space:]]\+0\.8\.24[[:space:]]'; then
