@@ -470,6 +470,16 @@ static void print_result(const char *out, const char *build, int exit_code, cons
   puts(text);
 }
 
+/* One line for people: the counts by impact and the verdict against --fail-on. */
+static void print_summary(const struct collect_ctx *ctx) {
+  const struct slither_counts *c = &ctx->counts;
+  tb_info("audit: %zu findings (high %zu, medium %zu, low %zu, informational %zu, optimization %zu); "
+          "--fail-on %s: %s",
+          c->total, c->by_impact[SLITHER_HIGH], c->by_impact[SLITHER_MEDIUM], c->by_impact[SLITHER_LOW],
+          c->by_impact[SLITHER_INFORMATIONAL], c->by_impact[SLITHER_OPTIMIZATION], ctx->fail_on,
+          slither_failing(c, ctx->fail_level) == 0 ? "passed" : "FAILED");
+}
+
 static void spec_clearp(struct job_spec *spec) { job_spec_clear(spec); }
 
 static int audit(const struct tb_globals *g, struct audit_args *a, const char *build, tb_error **err) {
@@ -505,6 +515,8 @@ static int audit(const struct tb_globals *g, struct audit_args *a, const char *b
       job_print_failure(a->job.out, status, *err);
     else
       print_result(a->job.out, build, status, &ctx);
+  } else if (*err == NULL && ctx.counted) {
+    print_summary(&ctx);
   }
   return status;
 }
