@@ -15,6 +15,11 @@ const char *const seccomp_base_allow[] = {
     "sched_getscheduler", "getpriority", "getrusage", "times", "uname", "sysinfo", "getrlimit",
     "setrlimit", "prlimit64", "capget", "getuid", "geteuid", "getgid", "getegid", "getgroups",
     "getresuid", "getresgid", "getpgrp", "getpgid", "getsid", "setsid", "setpgid",
+    /* Programs drop privileges on start (busybox calls setgid first thing). With every capability
+     * gone these can only re-set the ids the job already has; a denial would be reported as the
+     * cause of any later, unrelated failure. */
+    "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid",
+    "setgroups",
     /* memory */
     "brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "mincore", "msync", "membarrier",
     /* signals */
