@@ -1,15 +1,17 @@
-/* jail_run(): checks the request, compiles (or reuses) the seccomp program, and forks a supervisor
- * (supervise.c) that runs the jail and reports back the result or one error.
+/* jail_run(): checks the request, compiles (or reuses) the seccomp program, and runs the jail
+ * (supervise.c) — from the caller itself when it is single-threaded, else from a forked supervisor
+ * that reports back the result or one error.
  *
- * Why a separate process: the caller may be multi-threaded (the runner serves a simulated TEE from
- * a thread). A raw clone3 from such a process gives the child only the calling thread, and a lock
- * another thread held at that instant (malloc's, stdio's) stays locked forever in the child. fork()
- * makes malloc and stdio usable again in its child, and from that single-threaded child clone3 is
- * safe. */
+ * Why a separate process for a threaded caller (the runner serves a simulated TEE from a thread):
+ * a raw clone3 from such a process gives the child only the calling thread, and a lock another
+ * thread held at that instant (malloc's, stdio's) stays locked forever in the child. fork() makes
+ * malloc and stdio usable again in its child, and from that single-threaded child clone3 is safe.
+ * A caller with one thread has no such lock to leak, so it is spared the fork. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -168,12 +170,33 @@ static int read_report(int fd, pid_t supervisor, struct jail_result *result, tb_
   return r;
 }
 
-int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error **err) {
-  memset(result, 0, sizeof(*result));
-  limits_effective(&cfg->limits, &result->limits);
-  const struct seccomp_program *prog;
-  if (validate_config(cfg, err) < 0 || seccomp_program_get(cfg->seccomp_profile, &prog, err) < 0)
-    return -1;
+/* Whether the calling thread is the process's only one. Only the calling thread could start
+ * another, so the answer holds until jail_run() returns. Unreadable /proc counts as threaded. */
+static bool caller_single_threaded(void) {
+  cleanup_fclose FILE *f = fopen("/proc/self/status", "re");
+  char line[256];
+  while (f && fgets(line, sizeof(line), f))
+    if (strncmp(line, "Threads:", 8) == 0)
+      return strtol(line + 8, NULL, 10) == 1;
+  return false;
+}
+
+/* As the supervisor does, but in the caller: the init's exit status must reach waitpid even if the
+ * caller ignores SIGCHLD (or set SA_NOCLDWAIT), and the caller's own handler has no business with
+ * the init; its disposition is restored afterwards. */
+static int supervise_in_caller(const struct jail_config *cfg, const struct seccomp_program *prog,
+                               struct jail_result *result, tb_error **err) {
+  struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+  sigemptyset(&dfl.sa_mask);
+  if (sigaction(SIGCHLD, &dfl, &old) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "sigaction SIGCHLD");
+  int r = supervise_jail(cfg, prog, result, err);
+  sigaction(SIGCHLD, &old, NULL);
+  return r;
+}
+
+static int supervise_in_child(const struct jail_config *cfg, const struct seccomp_program *prog,
+                              struct jail_result *result, tb_error **err) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "pipe");
@@ -193,6 +216,16 @@ int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error
   int r = read_report(pipefd[0], pid, result, err);
   close(pipefd[0]);
   return r;
+}
+
+int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error **err) {
+  memset(result, 0, sizeof(*result));
+  limits_effective(&cfg->limits, &result->limits);
+  const struct seccomp_program *prog;
+  if (validate_config(cfg, err) < 0 || seccomp_program_get(cfg->seccomp_profile, &prog, err) < 0)
+    return -1;
+  return caller_single_threaded() ? supervise_in_caller(cfg, prog, result, err)
+                                  : supervise_in_child(cfg, prog, result, err);
 }
 
 const char *jail_outcome_describe(const struct jail_result *r, char *buf, size_t len) {

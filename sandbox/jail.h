@@ -84,7 +84,8 @@ struct jail_result {
  * wrong (jail paths, unknown profile, absurd limits, a program missing in the jail) or /out held
  * something that cannot be copied out (symlink, fifo, device, hard link). Bound trees must be
  * readable by the jail's host uid (jail_isolation.host_uid: 1000000 when the caller is root).
- * Runs the jail from a forked supervisor process, so it is safe in a multi-threaded caller. */
+ * Safe in a multi-threaded caller: the jail is then run from a forked supervisor process (a
+ * single-threaded caller runs it itself; SIGCHLD's disposition is held at default meanwhile). */
 int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error **err);
 
 /* The compiled BPF of a shipped seccomp profile, exactly as jail_run loads it, and its digest

@@ -135,8 +135,9 @@ void mounts_release(struct host_trees *t);
 int copyout_tree(int jail_out, const char *host_dir, tb_error **err);
 
 /* ---- supervise.c ---- */
-/* In the supervisor process: run the jail for a validated cfg and fill result (whose limits are
- * already the effective ones). Returns as jail_run() does. */
+/* In a single-threaded process (the caller, or the supervisor forked for a threaded one): run the
+ * jail for a validated cfg and fill result (whose limits are already the effective ones). Returns
+ * as jail_run() does. */
 int supervise_jail(const struct jail_config *cfg, const struct seccomp_program *prog,
                    struct jail_result *result, tb_error **err);
 

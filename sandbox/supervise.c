@@ -1,10 +1,10 @@
-/* The supervisor: the process jail_run() forks to run one jail and report back. It makes the job's
- * cgroup, starts the jail's init in new user, mount, pid, net, ipc and uts namespaces (clone3),
- * writes its id maps, passes in the seccomp filter, then supervises: answers seccomp
- * notifications, enforces the wall-clock and cgroup CPU limits by killing the init (which takes the
- * whole pid namespace with it), collects the payload's status, classifies the outcome and copies
- * /out to the host. Being single-threaded, it may clone3 the init and let it run ordinary code
- * (malloc, stdio) without inheriting a lock another thread of the caller held. */
+/* The supervisor: jail_run()'s caller, or the process it forks when the caller is threaded, running
+ * one jail. It makes the job's cgroup, starts the jail's init in new user, mount, pid, net, ipc
+ * and uts namespaces (clone3), writes its id maps, passes in the seccomp filter, then supervises:
+ * answers seccomp notifications, enforces the wall-clock and cgroup CPU limits by killing the init
+ * (which takes the whole pid namespace with it), collects the payload's status, classifies the
+ * outcome and copies /out to the host. Being single-threaded, it may clone3 the init and let it
+ * run ordinary code (malloc, stdio) without inheriting a lock another thread held. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>

@@ -495,6 +495,20 @@ static int case_setup_errors(struct fixture *f) {
   return 0;
 }
 
+/* A single-threaded caller runs the jail itself: its SIGCHLD disposition must neither hide the
+ * init's exit from the supervision (SIG_IGN reaps children unseen) nor stay changed afterwards. */
+static int case_caller_ignores_sigchld(struct fixture *f) {
+  struct sigaction ign = {.sa_handler = SIG_IGN}, old, after;
+  sigemptyset(&ign.sa_mask);
+  sigaction(SIGCHLD, &ign, &old);
+  int r = run(f, "read", "/nonexistent"); /* exits 3 */
+  sigaction(SIGCHLD, &old, &after);
+  CHECK(r == 0 && f->result.outcome == JAIL_EXITED && f->result.exit_code == 3,
+        "a caller ignoring SIGCHLD still gets the job's status");
+  CHECK(after.sa_handler == SIG_IGN, "and its SIGCHLD disposition back");
+  return 0;
+}
+
 static atomic_bool churn_stop;
 
 /* Another thread of the caller, always inside malloc or stdio. */
@@ -585,6 +599,7 @@ static const struct {
     {"memory_limit", case_memory_limit}, {"output_limit", case_output_limit},
     {"cpu_limit", case_cpu_limit},       {"cgroup_cleanup", case_cgroup_cleanup},
     {"parent_death", case_parent_death}, {"threaded_caller", case_threaded_caller},
+    {"caller_ignores_sigchld", case_caller_ignores_sigchld},
     {"blocked_syscalls", case_blocked_syscalls}, {"x32", case_x32},
     {"tiocsti", case_tiocsti},           {"identity", case_identity},
     {"copyout", case_copyout},           {"setup_errors", case_setup_errors},
