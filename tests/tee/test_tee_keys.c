@@ -27,6 +27,20 @@ static void test_keccak(void) {
   /* Keccak-256 as Ethereum uses it; SHA3-256("") would be a7ffc6f8... */
   CHECK(keccak_is("", "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"), "keccak256(\"\")");
   CHECK(keccak_is("abc", "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"), "keccak256(\"abc\")");
+  /* Around the 136-byte rate: padding in the last byte of a block, a block of its own, several
+   * blocks (answers from @noble/hashes' keccak_256). */
+  static const struct {
+    size_t len;
+    const char *want;
+  } long_inputs[] = {{135, "34367dc248bbd832f4e3e69dfaac2f92638bd0bbd18f2912ba4ef454919cf446"},
+                     {136, "a6c4d403279fe3e0af03729caada8374b5ca54d8065329a3ebcaeb4b60aa386e"},
+                     {300, "5b7e0e47a96f32a88b4f14ca177982790807c40e1a105742ba0fc1babe1ef826"}};
+  char as[301];
+  for (size_t i = 0; i < sizeof(long_inputs) / sizeof(long_inputs[0]); i++) {
+    memset(as, 'a', long_inputs[i].len);
+    as[long_inputs[i].len] = '\0';
+    CHECK(keccak_is(as, long_inputs[i].want), "keccak256 of %zu 'a's", long_inputs[i].len);
+  }
   unsigned char one[TB_KECCAK256_LEN], two[TB_KECCAK256_LEN];
   cleanup_error tb_error *e = NULL;
   const struct tb_bytes whole = {"abc", 3}, split[] = {{"a", 1}, {"bc", 2}};
