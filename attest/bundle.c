@@ -50,7 +50,7 @@ void tb_bundle_add_key_chain(json_t *bundle, const json_t *chain) {
 int tb_bundle_write(const char *out_dir, const char *payload, size_t len, const json_t *bundle, tb_error **err) {
   cleanup_free char *prov = xasprintf("%s/%s", out_dir, TB_PROVENANCE_FILE);
   cleanup_free char *path = xasprintf("%s/%s", out_dir, TB_BUNDLE_FILE);
-  int ret = tb_write_file_atomic(prov, payload, len, 0644, err);
+  int ret = tb_write_file_staged(prov, payload, len, 0644, err);
   if (ret < 0 || (ret = tb_json_write_file(path, bundle, err)) < 0)
     return ret;
   return 0;

@@ -30,7 +30,7 @@ int tb_fsync_dir(const char *dir, tb_error **err) {
   return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len) {
+int tb_write_all(int fd, const void *data, size_t len) {
   const char *p = data;
   while (len > 0) {
     ssize_t n = write(fd, p, len);
@@ -49,7 +49,7 @@ int tb_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
   cleanup_close int fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0)
     return tb_error_set(err, TB_EXIT_INPUT, errno, "create %s", tmp);
-  if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+  if (fchmod(fd, mode) < 0 || tb_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
     int saved = errno;
     unlink(tmp);
     return tb_error_set(err, TB_EXIT_INPUT, saved, "write %s", path);
@@ -61,6 +61,26 @@ int tb_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
   }
   cleanup_free char *dir = dir_of(path);
   return tb_fsync_dir(dir, err);
+}
+
+int tb_create_staged(const char *path, mode_t mode, tb_error **err) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0 || fchmod(fd, mode) < 0) {
+    int saved = errno;
+    if (fd >= 0)
+      close(fd);
+    return tb_error_set(err, TB_EXIT_INPUT, saved, "create %s", path);
+  }
+  return fd;
+}
+
+int tb_write_file_staged(const char *path, const void *data, size_t len, mode_t mode, tb_error **err) {
+  cleanup_close int fd = tb_create_staged(path, mode, err);
+  if (fd < 0)
+    return fd;
+  if (tb_write_all(fd, data, len) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "write %s", path);
+  return 0;
 }
 
 int tb_read_file(const char *path, size_t max, char **data, size_t *len, tb_error **err) {

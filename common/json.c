@@ -1,8 +1,10 @@
 #include "common/json.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -176,16 +178,50 @@ int tb_json_canonical(const json_t *json, char **out, size_t *len, tb_error **er
   return 0;
 }
 
+/* json_dump_callback's sink: a fixed buffer flushed to the fd, so a large document is never held
+ * as one string (build-info is ~1 MB) and is written in few syscalls. */
+struct dump_sink {
+  int fd;
+  size_t used;
+  int error; /* errno of the first failed write */
+  char buf[65536];
+};
+
+static int sink_write(struct dump_sink *s, const char *data, size_t len) {
+  if (s->error == 0 && len > 0 && tb_write_all(s->fd, data, len) < 0)
+    s->error = errno ? errno : EIO;
+  return s->error ? -1 : 0;
+}
+
+static int sink_add(const char *data, size_t len, void *opaque) {
+  struct dump_sink *s = opaque;
+  if (s->used + len > sizeof(s->buf)) {
+    int r = sink_write(s, s->buf, s->used);
+    s->used = 0;
+    if (r < 0 || len > sizeof(s->buf))
+      return r < 0 ? r : sink_write(s, data, len);
+  }
+  memcpy(s->buf + s->used, data, len);
+  s->used += len;
+  return 0;
+}
+
 int tb_json_write_file(const char *path, const json_t *json, tb_error **err) {
-  cleanup_free char *text = json_dumps(json, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-  if (text == NULL)
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: cannot serialize JSON", path);
-  size_t n = strlen(text);
-  cleanup_free char *with_nl = xmalloc(n + 2);
-  memcpy(with_nl, text, n);
-  with_nl[n] = '\n';
-  with_nl[n + 1] = '\0';
-  return tb_write_file_atomic(path, with_nl, n + 1, 0644, err);
+  cleanup_free struct dump_sink *sink = xcalloc(1, sizeof(*sink));
+  sink->fd = tb_create_staged(path, 0644, err);
+  if (sink->fd < 0)
+    return sink->fd;
+  int r = json_dump_callback(json, sink_add, sink, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+  if (r == 0)
+    r = sink_add("\n", 1, sink);
+  if (r == 0)
+    r = sink_write(sink, sink->buf, sink->used);
+  int saved = sink->error;
+  close(sink->fd);
+  if (r < 0)
+    return saved ? tb_error_set(err, TB_EXIT_INPUT, saved, "write %s", path)
+                 : tb_error_set(err, TB_EXIT_INPUT, 0, "%s: cannot serialize JSON", path);
+  return 0;
 }
 
 int tb_json_get_string(const json_t *obj, const char *key, const char **out, tb_error **err) {

@@ -17,8 +17,9 @@ int tb_json_load_buf(const char *what, const char *buf, size_t len, json_t **out
  * any document teebuild signs, so a real is refused rather than approximated). */
 int tb_json_canonical(const json_t *json, char **out, size_t *len, tb_error **err);
 
-/* Human-facing JSON files (artifacts, reports): sorted keys, 2-space indent, trailing newline,
- * written atomically. Stable bytes for the same value. */
+/* Human-facing JSON files (artifacts, reports): sorted keys, 2-space indent, trailing newline.
+ * Stable bytes for the same value. Written as a staged file (fs.h: tb_create_staged): only into a
+ * directory that is synced and renamed into place as a whole. Streamed, never held in memory. */
 int tb_json_write_file(const char *path, const json_t *json, tb_error **err);
 
 /* Typed getters that fail with a message naming the key. */

@@ -180,7 +180,7 @@ static int source_dir(const char *source, char **tmp, const char **dir, tb_error
   const char *base = strrchr(source, '/');
   cleanup_free char *copy = xasprintf("%s/%s", *tmp, base ? base + 1 : source);
   *dir = *tmp;
-  return tb_write_file_atomic(copy, text, len, 0644, err);
+  return tb_write_file_staged(copy, text, len, 0644, err);
 }
 
 /* The first of the two chained jobs: an ordinary `teebuild build`, reporting as it always does

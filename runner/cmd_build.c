@@ -192,7 +192,7 @@ static int collect_artifacts(struct job_run *run, void *opaque, tb_error **failu
   const struct collect_ctx *ctx = opaque;
   cleanup_free char *artifacts = xasprintf("%s/artifacts", job_staging_dir(run));
   cleanup_free char *in_path = xasprintf("%s/solc-input.json", artifacts);
-  int ret = tb_write_file_atomic(in_path, ctx->input_bytes, ctx->input_len, 0644, err);
+  int ret = tb_write_file_staged(in_path, ctx->input_bytes, ctx->input_len, 0644, err);
   if (ret < 0)
     return ret;
   cleanup_free char *out_path = xasprintf("%s/solc-output.json", artifacts);
