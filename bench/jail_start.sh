@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Jail start-up cost: a trivial static payload under tb-jail-run (full setup: namespaces, pivot_root,
-# cgroup, rlimits, seccomp with its supervisor, copy-out) versus bwrap with equivalent isolation,
-# alternating, RUNS runs each; prints medians and the ratio, and appends them to bench/RESULTS.md.
+# Jail start-up cost: a trivial static payload under tb-jail-run (the library-level driver: full
+# setup: namespaces, pivot_root, cgroup, rlimits, seccomp and its listener, copy-out), and as a
+# `teebuild run --tee none` job (what a user pays: the CLI's start, staging, the jail, provenance and
+# bundle), versus bwrap with equivalent isolation, alternating, RUNS runs each; prints medians and
+# the ratios, and appends them to bench/RESULTS.md.
 #   bench/jail_start.sh BUILD_DIR [RUNS]
 set -euo pipefail
 build=${1:?usage: jail_start.sh BUILD_DIR [RUNS]}
@@ -9,7 +11,9 @@ runs=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 run=$build/bench/tb-jail-run
 payload=$build/bench/tb_bench_true
-[ -x "$run" ] && [ -x "$payload" ] || { echo "build tb-jail-run and tb_bench_true first" >&2; exit 2; }
+teebuild=$build/runner/teebuild
+[ -x "$run" ] && [ -x "$payload" ] && [ -x "$teebuild" ] ||
+  { echo "build tb-jail-run, tb_bench_true and teebuild first" >&2; exit 2; }
 command -v bwrap >/dev/null || { echo "bwrap not installed" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/tbbench.XXXXXX)
@@ -21,6 +25,11 @@ chmod 755 "$work/tc/true"
 # bwrap gets the same seccomp filter (its default action, user notification, has no listener
 # there; the payload makes no call it denies).
 "$run" --export-seccomp default "$work/seccomp.bpf" >/dev/null
+# The same payload as a toolchain in a private store, run as a job.
+export TEEBUILD_STORE=$work/store
+"$teebuild" -q toolchain add "$payload" --sha256 "$(sha256sum "$payload" | cut -d' ' -f1)" --name true \
+  --version bench --entrypoint true >/dev/null
+echo '{"toolchains": {"t": "true@bench"}, "argv": ["/toolchain/t/bin/true"]}' >"$work/job.json"
 
 now_ns() { date +%s%N; }
 
@@ -28,6 +37,11 @@ ours() {
   local out; out=$(mktemp -d "$work/out.XXXXXX")
   "$run" --bind "$work/tc:/toolchain/bench" --bind "$work/src:/src" --out "$out" -- /toolchain/bench/true \
     </dev/null >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+}
+
+cli() {
+  "$teebuild" -q --tee none run "$work/job.json" -o "$work/cli-out" --force </dev/null >/dev/null 2>"$work/err" ||
+    { cat "$work/err" >&2; exit 1; }
 }
 
 theirs() {
@@ -45,15 +59,18 @@ cpu_ms() { perf stat -r 20 -x, -e task-clock bash -c "exec $1" 2>&1 >/dev/null <
 
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
-ours; theirs # warm caches
-: >"$work/ours"; : >"$work/theirs"
+ours; cli; theirs # warm caches
+: >"$work/ours"; : >"$work/cli"; : >"$work/theirs"
 for ((i = 0; i < runs; i++)); do
   t=$(now_ns); ours; echo $(( $(now_ns) - t )) >>"$work/ours"
   t=$(now_ns); theirs; echo $(( $(now_ns) - t )) >>"$work/theirs"
+  t=$(now_ns); cli; echo $(( $(now_ns) - t )) >>"$work/cli"
 done
 m_ours=$(median <"$work/ours")
+m_cli=$(median <"$work/cli")
 m_theirs=$(median <"$work/theirs")
 ratio=$(awk -v a="$m_ours" -v b="$m_theirs" 'BEGIN {printf "%.2f", a / b}')
+ratio_cli=$(awk -v a="$m_cli" -v b="$m_theirs" 'BEGIN {printf "%.2f", a / b}')
 cpu_line="- CPU time per run: not measured (no perf)"
 if command -v perf >/dev/null; then
   # The same out dir every run: the payload writes nothing, so it stays empty.
@@ -70,9 +87,10 @@ report=$(cat <<REPORT
 ## $(date -u +%Y-%m-%dT%H:%MZ) jail start, $runs runs each, alternating
 - machine: $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%d MiB", $2/1024}' /proc/meminfo)
 - as uid $(id -u), load average $(cut -d' ' -f1-3 /proc/loadavg); $(bwrap --version)
-- tb-jail-run (namespaces, pivot_root, cgroup, rlimits, seccomp + supervisor, copy-out): median $(awk -v n="$m_ours" 'BEGIN {printf "%.2f", n/1e6}') ms
-- bwrap --unshare-all --die-with-parent --new-session --seccomp (same filter; no cgroup): median $(awk -v n="$m_theirs" 'BEGIN {printf "%.2f", n/1e6}') ms
-- ratio tb-jail-run / bwrap: ${ratio}x (goal <= 0.8x)
+- tb-jail-run (namespaces, pivot_root, cgroup, rlimits, seccomp + listener, copy-out): median $(awk -v n="$m_ours" 'BEGIN {printf "%.2f", n/1e6}') ms
+- teebuild --tee none run (the same payload as a job: CLI start, staging, jail, provenance, bundle): median $(awk -v n="$m_cli" 'BEGIN {printf "%.2f", n/1e6}') ms
+- bwrap --unshare-all --die-with-parent --new-session --seccomp (same filter; no cgroup, no rlimits): median $(awk -v n="$m_theirs" 'BEGIN {printf "%.2f", n/1e6}') ms
+- ratio tb-jail-run / bwrap: ${ratio}x (goal <= 0.8x); teebuild run / bwrap: ${ratio_cli}x
 $cpu_line
 REPORT
 )
