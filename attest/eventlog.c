@@ -104,14 +104,19 @@ int eventlog_check_quote(const json_t *events, const struct tdx_quote *q, tb_err
   return 0;
 }
 
+/* An app may extend RTMR3 itself (EmitEvent) with any name once the CVM is up: only events before
+ * the boot's end speak for the CVM, and the first is the boot's own. */
 const char *eventlog_find(const json_t *events, const char *name) {
-  const char *found = NULL;
   size_t i;
   const json_t *ev;
   json_array_foreach(events, i, ev) {
     const char *n = json_string_value(json_object_get(ev, "event"));
-    if (n && strcmp(n, name) == 0 && json_integer_value(json_object_get(ev, "imr")) == 3)
-      found = json_string_value(json_object_get(ev, "event_payload"));
+    if (n == NULL || json_integer_value(json_object_get(ev, "imr")) != 3)
+      continue;
+    if (strcmp(n, name) == 0)
+      return json_string_value(json_object_get(ev, "event_payload"));
+    if (strcmp(n, EVENTLOG_BOOT_END) == 0)
+      return NULL;
   }
-  return found;
+  return NULL;
 }

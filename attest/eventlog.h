@@ -15,6 +15,8 @@
 #include "common/error.h"
 
 #define EVENTLOG_RUNTIME_EVENT 0x08000001u
+/* The RTMR3 event dstack's boot ends with; what an app emits (EmitEvent) comes after it. */
+#define EVENTLOG_BOOT_END "system-ready"
 
 /* Accepts the log as a JSON array or as a string holding one (dstack sends the latter). The
  * returned reference is owned by the caller. */
@@ -26,7 +28,9 @@ int eventlog_replay(const json_t *events, unsigned char rtmr[4][48], tb_error **
 /* Replay and compare with the quote's RTMR0-3; fails "event-log: RTMR<i> ..." naming the register. */
 int eventlog_check_quote(const json_t *events, const struct tdx_quote *q, tb_error **err);
 
-/* The payload (hex, as logged) of the last RTMR3 runtime event called name; NULL when absent. */
+/* The payload (hex, as logged) of the first RTMR3 event called name before EVENTLOG_BOOT_END (as
+ * dstack's own verifier reads its logs), so an app cannot restate its identity with EmitEvent;
+ * NULL when absent. Logs without that event (tdx-lite) are searched whole. */
 const char *eventlog_find(const json_t *events, const char *name);
 
 #endif

@@ -27,6 +27,15 @@ static void check_response(const char *dir, const char *file, const char *compos
   const char *ch = eventlog_find(events, "compose-hash");
   tap_check(ch && strcmp(ch, compose_hash) == 0, "%s: compose-hash event found", file);
   tap_check(eventlog_find(events, "no-such-event") == NULL, "%s: an absent event is NULL", file);
+  /* An app's own event (EmitEvent, after system-ready) never answers for the CVM, even under a
+   * boot event's name. */
+  cleanup_json json_t *restated = json_deep_copy(events);
+  json_array_append_new(restated, json_pack("{s:i, s:I, s:s, s:s, s:s}", "imr", 3, "event_type",
+                                            (json_int_t)EVENTLOG_RUNTIME_EVENT, "digest", "", "event", "compose-hash",
+                                            "event_payload", "ee"));
+  const char *first = eventlog_find(restated, "compose-hash");
+  tap_check(first && strcmp(first, compose_hash) == 0, "%s: a compose-hash emitted after system-ready is not taken",
+            file);
 
   /* A different compose hash under the same log: RTMR3 no longer matches. */
   cleanup_json json_t *forged = json_deep_copy(events);
@@ -52,5 +61,14 @@ int main(void) {
                  "86b0e55f2fa8e4fb69d890f14f54d5612707646e2573d54e0d2ddaaade77caa9");
   check_response(dir, "dstack_getquote_response_report1234.json",
                  "3763bc34552cf3a27ff71ad5f7a90471562a1a2df552dfc1998cba2d60da27e7");
+  /* That CVM's app emitted LIUM_MINER_HOTKEY after system-ready: logged, but not the CVM's word. */
+  cleanup_free char *path = xasprintf("%s/dstack_getquote_response_report1234.json", dir);
+  cleanup_json json_t *resp = NULL, *events = NULL;
+  cleanup_error tb_error *err = NULL;
+  if (tb_json_load_file(path, 1 << 20, &resp, &err) < 0 ||
+      eventlog_parse(json_object_get(resp, "event_log"), &events, &err) < 0)
+    tap_bail(err->msg);
+  tap_check(eventlog_find(events, "LIUM_MINER_HOTKEY") == NULL && eventlog_find(events, "key-provider") != NULL,
+            "an app's event after system-ready is not found; the boot's key-provider is");
   return tap_done();
 }
