@@ -8,15 +8,14 @@
 #include <openssl/rand.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "attest/binding.h"
 #include "attest/k256.h"
 #include "attest/key_chain.h"
 #include "attest/sim_quote.h"
+#include "attest/tee_sim_listen.h"
+#include "attest/tee_sim_pccs.h"
 #include "attest/tee_sim_td.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -27,11 +26,24 @@
 /* Requests are a few hundred bytes of JSON; anything larger is refused. */
 #define MAX_REQUEST (64u << 10)
 #define GETKEY_SEED_LEN 32
+/* Bounds the memory a long-running simulator gives to apps' events (and the log every quote carries). */
+#define MAX_EVENTS 4096
+
+/* One listening socket: the Unix socket serves the agent protocol and the collateral, the loopback
+ * port only the collateral (it is public; quotes and keys are for whoever may use the socket). */
+struct listener {
+  struct tb_tee_sim *sim;
+  struct MHD_Daemon *daemon;
+  bool agent;
+};
 
 struct tb_tee_sim {
-  struct MHD_Daemon *daemon;
-  char *socket_path;
+  struct listener unix_socket, tcp;
+  char *socket_path; /* NULL when serving no Unix socket */
   char *sim_dir;
+  /* The boot log, then every EmitEvent in order: RTMR3 is its replay. Only the agent's listener
+   * touches it, and libmicrohttpd's internal polling thread answers one request at a time. */
+  json_t *event_log;
 };
 
 /* One HTTP exchange in progress: the body as it arrives. */
@@ -79,7 +91,7 @@ static struct reply get_quote(const struct tb_tee_sim *sim, const json_t *req) {
   if (tb_report_data_from_hex(hex, report_data) < 0)
     return fail(400, "\"report_data\" must be hex of at most 64 bytes");
   struct sim_td_measurements m;
-  tb_tee_sim_measurements(&m);
+  tb_tee_sim_measurements(sim->event_log, &m);
   cleanup_free unsigned char *quote = NULL;
   size_t quote_len = 0;
   cleanup_error tb_error *err = NULL;
@@ -87,17 +99,16 @@ static struct reply get_quote(const struct tb_tee_sim *sim, const json_t *req) {
     return fail(500, "%s", err->msg);
   cleanup_free char *quote_hex = hex_of(quote, quote_len);
   cleanup_free char *rd_hex = hex_of(report_data, sizeof(report_data));
-  cleanup_free char *event_log = json_text(tb_tee_sim_event_log());
+  cleanup_free char *event_log = json_dumps(sim->event_log, JSON_COMPACT);
   cleanup_free char *vm_config = json_text(json_pack("{s:s}", "tee", "simulated"));
   return (struct reply){200, json_pack("{s:s, s:s, s:s, s:s}", "quote", quote_hex, "event_log", event_log,
                                        "report_data", rd_hex, "vm_config", vm_config)};
 }
 
 static struct reply info(const struct tb_tee_sim *sim) {
-  (void)sim;
   struct sim_td_measurements m;
   struct tb_tee_sim_app app;
-  tb_tee_sim_measurements(&m);
+  tb_tee_sim_measurements(sim->event_log, &m);
   tb_tee_sim_app(&app);
   cleanup_free char *mrtd = hex_of(m.mr_td, 48);
   cleanup_free char *r0 = hex_of(m.rtmr[0], 48), *r1 = hex_of(m.rtmr[1], 48);
@@ -108,7 +119,7 @@ static struct reply info(const struct tb_tee_sim *sim) {
   cleanup_free char *os_image_hash = hex_of(app.os_image_hash, sizeof(app.os_image_hash));
   cleanup_free char *tcb_info = json_text(json_pack(
       "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "mrtd", mrtd, "rtmr0", r0, "rtmr1", r1, "rtmr2", r2, "rtmr3", r3,
-      "compose_hash", compose_hash, "os_image_hash", os_image_hash, "event_log", tb_tee_sim_event_log()));
+      "compose_hash", compose_hash, "os_image_hash", os_image_hash, "event_log", json_copy(sim->event_log)));
   cleanup_free char *vm_config = json_text(json_pack("{s:s}", "tee", "simulated"));
   static const char ZERO20[] = "0000000000000000000000000000000000000000";
   return (struct reply){
@@ -208,8 +219,26 @@ static struct reply get_key(const struct tb_tee_sim *sim, const json_t *req) {
   return (struct reply){200, json_pack("{s:s, s:[s, s]}", "key", key_hex, "signature_chain", sig0, sig1)};
 }
 
-static struct reply dispatch(const struct tb_tee_sim *sim, const char *url, const char *method,
-                             const struct exchange *ex) {
+/* dstack's EmitEvent: RTMR3 extended with the event, which is logged, as the agent does for an app
+ * (names are not restricted, as dstack does not: verifiers read identity before system-ready). */
+static struct reply emit_event(struct tb_tee_sim *sim, const json_t *req) {
+  const char *event = json_string_value(json_object_get(req, "event"));
+  const char *hex = json_string_value(json_object_get(req, "payload"));
+  if (event == NULL || *event == '\0')
+    return fail(400, "missing \"event\" (the event's name)");
+  if (hex == NULL)
+    hex = ""; /* dstack's RPC layer reads an absent bytes field as empty */
+  size_t len = strlen(hex) / 2;
+  cleanup_free unsigned char *payload = xmalloc(len + 1);
+  if (strlen(hex) % 2 != 0 || tb_hex_decode(hex, payload, len) < 0)
+    return fail(400, "\"payload\" is not hex");
+  if (json_array_size(sim->event_log) >= MAX_EVENTS)
+    return fail(507, "the simulated event log is full (%d events)", MAX_EVENTS);
+  json_array_append_new(sim->event_log, tb_tee_sim_runtime_event(event, payload, len));
+  return (struct reply){200, json_object()};
+}
+
+static struct reply dispatch(struct tb_tee_sim *sim, const char *url, const char *method, const struct exchange *ex) {
   if (strcmp(method, "POST") != 0)
     return fail(405, "use POST");
   if (ex->too_big)
@@ -225,15 +254,34 @@ static struct reply dispatch(const struct tb_tee_sim *sim, const char *url, cons
     return info(sim);
   if (strcmp(url, "/GetKey") == 0)
     return get_key(sim, req);
-  return fail(404, "unknown method %s (the simulator serves /GetQuote, /Info, /GetKey)", url);
+  if (strcmp(url, "/EmitEvent") == 0)
+    return emit_event(sim, req);
+  return fail(404, "unknown method %s (the simulator serves /GetQuote, /Info, /GetKey, /EmitEvent)", url);
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply r) {
+static struct tee_sim_http as_http(struct reply r) {
   char *text = json_text(r.body);
-  size_t len = strlen(text);
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-  MHD_add_response_header(resp, "Content-Type", "application/json");
-  enum MHD_Result ret = MHD_queue_response(conn, r.status, resp);
+  return (struct tee_sim_http){r.status, "application/json", text, strlen(text), NULL, NULL};
+}
+
+static struct tee_sim_http answer(const struct listener *l, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const struct exchange *ex) {
+  if (strcmp(method, "GET") == 0 && tee_sim_pccs_route(url))
+    return tee_sim_pccs_get(l->sim->sim_dir, conn, url);
+  if (!l->agent)
+    return as_http(fail(404, "%s: this port serves collateral only (the PCCS API v4); the agent protocol is on "
+                             "the simulator's Unix socket",
+                        url));
+  return as_http(dispatch(l->sim, url, method, ex));
+}
+
+static enum MHD_Result send_http(struct MHD_Connection *conn, struct tee_sim_http h) {
+  struct MHD_Response *resp = MHD_create_response_from_buffer(h.len, h.body, MHD_RESPMEM_MUST_FREE);
+  MHD_add_response_header(resp, "Content-Type", h.content_type);
+  if (h.header)
+    MHD_add_response_header(resp, h.header, h.value);
+  free(h.value);
+  enum MHD_Result ret = MHD_queue_response(conn, h.status, resp);
   MHD_destroy_response(resp);
   return ret;
 }
@@ -258,7 +306,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     *upload_data_size = 0;
     return MHD_YES;
   }
-  return send_reply(conn, dispatch(cls, url, method, ex));
+  return send_http(conn, answer(cls, conn, url, method, ex));
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe) {
@@ -271,56 +319,58 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
 }
 
-static int bind_socket(const char *path, int *out, tb_error **err) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(path) >= sizeof(addr.sun_path))
-    return tb_error_set(err, TB_EXIT_USAGE, 0, "socket path too long: %s", path);
-  memcpy(addr.sun_path, path, strlen(path) + 1);
-  cleanup_close int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return tb_error_set(err, TB_EXIT_ATTEST, errno, "socket");
-  struct stat st;
-  if (lstat(path, &st) == 0) {
-    if (!S_ISSOCK(st.st_mode))
-      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s exists and is not a socket", path);
-    /* Replace a socket left by a dead server, never one that still answers. */
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
-      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: an agent is already listening there", path);
-    unlink(path);
+/* Serve fd (which the daemon then owns; it is closed on failure) from a background thread. */
+static int serve(struct tb_tee_sim *sim, struct listener *l, bool agent, int fd, const char *where, tb_error **err) {
+  l->sim = sim;
+  l->agent = agent;
+  l->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, l,
+                               MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                               MHD_OPTION_END);
+  if (l->daemon == NULL) {
+    close(fd);
+    return tb_error_set(err, TB_EXIT_ATTEST, 0, "cannot start the HTTP server on %s", where);
   }
-  if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 64) < 0)
-    return tb_error_set(err, TB_EXIT_ATTEST, errno, "listen on %s", path);
-  *out = steal_fd(&fd);
   return 0;
 }
 
 int tb_tee_sim_start(const char *socket_path, const char *sim_dir, struct tb_tee_sim **out, tb_error **err) {
-  cleanup_close int fd = -1;
-  if (tb_mkdir_p(sim_dir, 0700, err) < 0 || bind_socket(socket_path, &fd, err) < 0)
+  if (tb_mkdir_p(sim_dir, 0700, err) < 0)
     return tb_error_wrap(err, "tee-sim");
   struct tb_tee_sim *sim = xcalloc(1, sizeof(*sim));
-  sim->socket_path = xstrdup(socket_path);
   sim->sim_dir = xstrdup(sim_dir);
-  sim->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, sim,
-                                 MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                 MHD_OPTION_END);
-  if (sim->daemon == NULL) {
-    unlink(socket_path);
-    free(sim->socket_path);
-    free(sim->sim_dir);
-    free(sim);
-    return tb_error_set(err, TB_EXIT_ATTEST, 0, "tee-sim: cannot start the HTTP server on %s", socket_path);
+  sim->event_log = tb_tee_sim_boot_log();
+  int fd = -1;
+  if (socket_path) {
+    if (tee_sim_listen_unix(socket_path, &fd, err) == 0)
+      sim->socket_path = xstrdup(socket_path); /* bound: ours to remove */
+    if (fd < 0 || serve(sim, &sim->unix_socket, true, fd, socket_path, err) < 0) {
+      tb_tee_sim_stop(sim);
+      return tb_error_wrap(err, "tee-sim");
+    }
   }
-  steal_fd(&fd); /* the daemon owns the listening socket now */
   *out = sim;
+  return 0;
+}
+
+int tb_tee_sim_listen_tcp(struct tb_tee_sim *sim, const char *host_port, char **url, tb_error **err) {
+  int fd = -1;
+  if (sim->tcp.daemon)
+    return tb_error_set(err, TB_EXIT_USAGE, 0, "tee-sim: already listening on a TCP port");
+  if (tee_sim_listen_loopback(host_port, &fd, url, err) < 0 || serve(sim, &sim->tcp, false, fd, *url, err) < 0)
+    return tb_error_wrap(err, "tee-sim");
   return 0;
 }
 
 void tb_tee_sim_stop(struct tb_tee_sim *sim) {
   if (sim == NULL)
     return;
-  MHD_stop_daemon(sim->daemon);
-  unlink(sim->socket_path);
+  if (sim->tcp.daemon)
+    MHD_stop_daemon(sim->tcp.daemon);
+  if (sim->unix_socket.daemon)
+    MHD_stop_daemon(sim->unix_socket.daemon);
+  if (sim->socket_path)
+    unlink(sim->socket_path);
+  json_decref(sim->event_log);
   free(sim->socket_path);
   free(sim->sim_dir);
   free(sim);

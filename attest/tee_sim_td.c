@@ -31,7 +31,7 @@ void tb_tee_sim_app(struct tb_tee_sim_app *app) {
 }
 
 /* As dstack computes it: SHA-384(event_type as u32 LE || ":" || event || ":" || payload). */
-static json_t *runtime_event(const char *name, const unsigned char *payload, size_t len) {
+json_t *tb_tee_sim_runtime_event(const char *name, const unsigned char *payload, size_t len) {
   uint32_t type = DSTACK_APP_EVENT_TYPE;
   unsigned char le[4] = {(unsigned char)type, (unsigned char)(type >> 8), (unsigned char)(type >> 16),
                          (unsigned char)(type >> 24)};
@@ -50,20 +50,21 @@ static json_t *runtime_event(const char *name, const unsigned char *payload, siz
 
 /* The simulated TD has no boot events, so RTMR0-2 stay zero and RTMR3 holds the runtime events:
  * replaying the log reproduces every register, as with a real dstack agent. */
-void tb_tee_sim_measurements(struct sim_td_measurements *m) {
+void tb_tee_sim_measurements(const json_t *log, struct sim_td_measurements *m) {
   static const char MRTD_LABEL[] = "teebuild tee-sim MRTD";
   tb_sha384_2(MRTD_LABEL, strlen(MRTD_LABEL), NULL, 0, m->mr_td);
-  cleanup_json json_t *log = tb_tee_sim_event_log();
   if (eventlog_replay(log, m->rtmr, NULL) < 0)
     abort(); /* our own log is well-formed */
 }
 
-json_t *tb_tee_sim_event_log(void) {
+json_t *tb_tee_sim_boot_log(void) {
   struct tb_tee_sim_app app;
   tb_tee_sim_app(&app);
-  return json_pack("[o, o, o, o, o]", runtime_event("app-id", app.app_id, sizeof(app.app_id)),
-                   runtime_event("compose-hash", app.compose_hash, sizeof(app.compose_hash)),
-                   runtime_event("instance-id", app.instance_id, sizeof(app.instance_id)),
-                   runtime_event("os-image-hash", app.os_image_hash, sizeof(app.os_image_hash)),
-                   runtime_event(SIM_EVENT_NAME, (const unsigned char *)SIM_EVENT_PAYLOAD, strlen(SIM_EVENT_PAYLOAD)));
+  return json_pack("[o, o, o, o, o, o]", tb_tee_sim_runtime_event("app-id", app.app_id, sizeof(app.app_id)),
+                   tb_tee_sim_runtime_event("compose-hash", app.compose_hash, sizeof(app.compose_hash)),
+                   tb_tee_sim_runtime_event("instance-id", app.instance_id, sizeof(app.instance_id)),
+                   tb_tee_sim_runtime_event("os-image-hash", app.os_image_hash, sizeof(app.os_image_hash)),
+                   tb_tee_sim_runtime_event(SIM_EVENT_NAME, (const unsigned char *)SIM_EVENT_PAYLOAD,
+                                            strlen(SIM_EVENT_PAYLOAD)),
+                   tb_tee_sim_runtime_event(EVENTLOG_BOOT_END, (const unsigned char *)"", 0));
 }

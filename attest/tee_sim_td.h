@@ -18,10 +18,13 @@ struct tb_tee_sim_app {
 };
 void tb_tee_sim_app(struct tb_tee_sim_app *app);
 
-/* Fixed, recognisable measurements; RTMR3 is the replay of tb_tee_sim_event_log(). */
-void tb_tee_sim_measurements(struct sim_td_measurements *m);
-/* dstack's event-log shape: [{"imr", "event_type", "digest", "event", "event_payload"}]: the app's
- * identity events (as dstack's boot emits them) and one marking the TD as simulated. */
-json_t *tb_tee_sim_event_log(void);
+/* A fixed, recognisable MRTD; RTMR0-3 the replay of log. */
+void tb_tee_sim_measurements(const json_t *log, struct sim_td_measurements *m);
+/* The log as the simulated TD boots, in dstack's shape [{"imr", "event_type", "digest", "event",
+ * "event_payload"}]: the app's identity events, one marking the TD as simulated, and system-ready
+ * (EVENTLOG_BOOT_END), after which the app's own events (EmitEvent) follow. */
+json_t *tb_tee_sim_boot_log(void);
+/* One RTMR3 runtime event as dstack logs it: payload in hex, digest as dstack measures it. */
+json_t *tb_tee_sim_runtime_event(const char *name, const unsigned char *payload, size_t len);
 
 #endif

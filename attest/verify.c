@@ -152,8 +152,10 @@ static bool check_binding(struct state *s) {
 
 static bool is_simulated(const struct state *s) { return strcmp(s->provider, "simulated") == 0; }
 
-/* Quote: DCAP, against the local simulation root for simulated evidence (never a root carried in
- * the bundle) or the pinned Intel root with the given collateral. */
+/* Quote: DCAP against a root this verifier holds: the local simulation root for simulated evidence,
+ * else the pinned Intel root; never one carried in the bundle or served with the collateral. The
+ * collateral, for either: --collateral, else fetched from --pccs (tee-sim serves its own), else,
+ * for simulated evidence only, made by the local simulation. */
 static bool check_quote(struct state *s) {
   if (s->quote_len == 0)
     return record(s, TB_CHECK_QUOTE, false, "no TEE evidence (provider %s)", s->provider);
@@ -164,17 +166,22 @@ static bool check_quote(struct state *s) {
   cleanup_free char *sim_collateral = NULL, *fetched = NULL;
   const unsigned char *root = dcap_intel_root_ca_der;
   size_t root_len = dcap_intel_root_ca_der_len;
-  const char *collateral = s->o->collateral_json;
-  if (is_simulated(s)) {
-    if (sim_root_der(s->o->sim_dir, &sim_root, &root_len, &e) < 0 ||
-        sim_collateral_json(s->o->sim_dir, s->o->now, &sim_collateral, &e) < 0)
-      return record(s, TB_CHECK_QUOTE, false, "simulation root %s: %s", s->o->sim_dir, e->msg);
-    root = sim_root;
-    collateral = sim_collateral;
-  } else if (collateral == NULL && s->o->pccs_url != NULL) {
+  const char *collateral = s->o->collateral_json, *source = "--collateral";
+  if (collateral == NULL && s->o->pccs_url != NULL) {
     if (dcap_fetch_collateral(s->o->pccs_url, s->q, NULL, s->o->now, &fetched, &e) < 0)
       return record(s, TB_CHECK_QUOTE, false, "%s", e->msg);
     collateral = fetched;
+    source = s->o->pccs_url;
+  }
+  if (is_simulated(s)) {
+    if (sim_root_der(s->o->sim_dir, &sim_root, &root_len, &e) < 0 ||
+        (collateral == NULL && sim_collateral_json(s->o->sim_dir, s->o->now, &sim_collateral, &e) < 0))
+      return record(s, TB_CHECK_QUOTE, false, "simulation root %s: %s", s->o->sim_dir, e->msg);
+    root = sim_root;
+    if (collateral == NULL) {
+      collateral = sim_collateral;
+      source = "the local simulation";
+    }
   } else if (collateral == NULL) {
     return record(s, TB_CHECK_QUOTE, false, "no collateral for a %s quote: pass --collateral FILE or --pccs URL",
                   s->provider);
@@ -182,8 +189,8 @@ static bool check_quote(struct state *s) {
   if (dcap_verify(s->q, collateral, root, root_len, s->o->now, &s->verdict, &e) < 0)
     return record(s, TB_CHECK_QUOTE, false, "%s", e->msg);
   (void)snprintf(s->r->tcb_status, sizeof(s->r->tcb_status), "%s", s->verdict.status);
-  return record(s, TB_CHECK_QUOTE, true, "TDX v%u quote verified to the %s root", s->q->version,
-                is_simulated(s) ? "local simulation" : "Intel SGX");
+  return record(s, TB_CHECK_QUOTE, true, "TDX v%u quote verified to the %s root, collateral from %s", s->q->version,
+                is_simulated(s) ? "local simulation" : "Intel SGX", source);
 }
 
 static bool check_tee(struct state *s) {

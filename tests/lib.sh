@@ -55,3 +55,13 @@ tb_host_busybox() {
   "$TEEBUILD" toolchain add "$bb" --sha256 "$(sha256sum "$bb" | cut -d' ' -f1)" --name busybox --version test \
     --entrypoint busybox >/dev/null 2>&1 || fail "busybox added to the store"
 }
+
+# tb_copy_job: in ./job.json, a job on tb_host_busybox's toolchain that copies ./in/A.json to its
+# output as A.json (the smallest job that makes a bundle).
+tb_copy_job() {
+  mkdir -p in
+  echo '{"contract": "A"}' >in/A.json
+  cat >job.json <<'JOB'
+{"toolchains": {"bb": "busybox@test"}, "inputs": "in", "argv": ["/toolchain/bb/bin/busybox", "cp", "/src/A.json", "/out/A.json"]}
+JOB
+}

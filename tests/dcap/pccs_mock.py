@@ -6,14 +6,23 @@ signed text>, "signature": hex}, the root CA CRL as hex text. Every request path
 usage: pccs_mock.py COLLATERAL FMSPC PORT_FILE LOG"""
 import http.server
 import json
+import os
 import sys
 import urllib.parse
 
-coll = json.load(open(sys.argv[1]))
-fmspc, port_file, log = sys.argv[2].upper(), sys.argv[3], sys.argv[4]
+
+def serve(handler, port_file):
+    """Serve handler on a free loopback port, published in port_file once listening (atomically)."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
+    with open(port_file + ".tmp", "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(port_file + ".tmp", port_file)
+    server.serve_forever()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    coll, fmspc, log = {}, "", ""
+
     def reply(self, body, headers=()):
         self.send_response(200)
         for k, v in headers:
@@ -23,6 +32,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        coll, fmspc, log = self.coll, self.fmspc, self.log
         with open(log, "a") as f:
             f.write(self.path + "\n")
         url = urllib.parse.urlparse(self.path)
@@ -43,9 +53,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-with open(port_file + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-import os
-os.rename(port_file + ".tmp", port_file)
-server.serve_forever()
+if __name__ == "__main__":
+    Handler.coll, Handler.fmspc, Handler.log = json.load(open(sys.argv[1])), sys.argv[2].upper(), sys.argv[4]
+    serve(Handler, sys.argv[3])

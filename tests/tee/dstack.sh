@@ -6,11 +6,7 @@
 
 cd "$T"
 tb_host_busybox
-mkdir -p in
-echo '{"contract": "A"}' >in/A.json
-cat >job.json <<'JOB'
-{"toolchains": {"bb": "busybox@test"}, "inputs": "in", "argv": ["/toolchain/bb/bin/busybox", "cp", "/src/A.json", "/out/A.json"]}
-JOB
+tb_copy_job
 bundle_field() { # OUT PYTHON-EXPR on b (the bundle) and p (the statement)
   python3 -c 'import json, base64, sys
 b = json.load(open(sys.argv[1] + "/teebuild.bundle.json")); p = json.loads(base64.b64decode(b["dsseEnvelope"]["payload"]))
