@@ -1,6 +1,6 @@
 /* The primitives of dstack's key signature chains: secp256k1 ("k256") recoverable ECDSA over
  * Keccak-256, as dstack's guest agent and KMS sign (65 bytes r || s || recid, raw recovery id).
- * libsecp256k1 does the curve; Keccak-256, which OpenSSL 3.0 lacks, is k256.c's own. */
+ * libsecp256k1 does the curve, Botan the Keccak-256 that OpenSSL 3.0 lacks. */
 #ifndef TB_ATTEST_K256_H
 #define TB_ATTEST_K256_H
 
@@ -13,7 +13,7 @@
 #define TB_K256_SIG_LEN 65    /* r || s || recovery id (0..3) */
 #define TB_KECCAK256_LEN 32
 
-/* Keccak-256 of the concatenation of n parts (the Ethereum hash, not SHA3-256). Never fails. */
+/* Keccak-256 of the concatenation of n parts (the Ethereum hash, not SHA3-256). */
 struct tb_bytes {
   const void *data;
   size_t len;

@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake pkg-config file
   libseccomp-dev libarchive-dev libssl-dev libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev
-  libsecp256k1-dev
+  libsecp256k1-dev libbotan-2-dev
   busybox-static bubblewrap zstd xz-utils
   python3 python3.11 python3.11-venv
   clang-tidy cppcheck

@@ -1,5 +1,5 @@
 // An independent check of a teebuild bundle's tee.keySignatureChain with @noble/curves (not our
-// libsecp256k1/Keccak code): each link recovered as dstack's own SDK verifies GetKey chains, the
+// libsecp256k1/Botan code): each link recovered as dstack's own SDK verifies GetKey chains, the
 // last one ending at the KMS root the simulator's GetKey chain (fetched with @phala/dstack-sdk)
 // ends at. Usage: DSTACK_SIMULATOR_ENDPOINT=SOCKET node chain_check.js BUNDLE
 'use strict';
