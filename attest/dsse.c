@@ -11,8 +11,9 @@ void tb_dsse_pae(const char *payload_type, const void *payload, size_t len, unsi
   size_t type_len = strlen(payload_type);
   cleanup_free char *head = xasprintf("DSSEv1 %zu %s %zu ", type_len, payload_type, len);
   size_t head_len = strlen(head);
+  /* The header is copied with its NUL, which the payload then overwrites (or which ends it). */
   unsigned char *buf = xmalloc(head_len + len + 1);
-  memcpy(buf, head, head_len);
+  memcpy(buf, head, head_len + 1);
   if (len)
     memcpy(buf + head_len, payload, len);
   *out = buf;

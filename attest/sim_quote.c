@@ -62,11 +62,9 @@ static void placeholder(const char *label, unsigned char out[48]) {
 }
 
 static void put_td_body(struct out *o, const unsigned char report_data[64], const struct sim_td_measurements *m) {
-  struct sim_td_measurements fixed;
+  struct sim_td_measurements fixed = {0}; /* RTMR0-3 zero */
   if (m == NULL) {
     placeholder("teebuild simulated MRTD", fixed.mr_td);
-    for (int i = 0; i < 4; i++)
-      memset(fixed.rtmr[i], 0, 48);
     m = &fixed;
   }
   unsigned char *b = grow(o, TDX_TD10_BODY_LEN);

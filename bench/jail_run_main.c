@@ -13,7 +13,7 @@
 #include "sandbox/jail.h"
 
 static int usage(void) {
-  fprintf(stderr, "usage: tb-jail-run [-v] [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... "
+  (void)fprintf(stderr, "usage: tb-jail-run [-v] [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... "
                   "--out DIR -- PROG [ARG]...\n");
   return 2;
 }
@@ -72,6 +72,6 @@ int main(int argc, char **argv) {
            iso->host_uid);
   char desc[128];
   if (result.outcome != JAIL_EXITED || result.exit_code != 0)
-    fprintf(stderr, "tb-jail-run: %s\n", jail_outcome_describe(&result, desc, sizeof(desc)));
+    (void)fprintf(stderr, "tb-jail-run: %s\n", jail_outcome_describe(&result, desc, sizeof(desc)));
   return result.outcome == JAIL_EXITED ? result.exit_code : 1;
 }

@@ -65,10 +65,10 @@ void tb_error_print(const tb_error *err, FILE *stream) {
   if (err == NULL)
     return;
   /* One line: a hostile message (e.g. a file name with a newline) must not forge more lines. */
-  fputs("teebuild: ", stream);
+  (void)fputs("teebuild: ", stream);
   for (const char *p = err->msg; *p; p++)
-    fputc((*p == '\n' || *p == '\r') ? ' ' : *p, stream);
-  fputc('\n', stream);
+    (void)fputc((*p == '\n' || *p == '\r') ? ' ' : *p, stream);
+  (void)fputc('\n', stream);
 }
 
 void tb_error_free(tb_error **err) {

@@ -62,7 +62,7 @@ static void jcs_string(struct buf *b, const char *s, size_t n) {
     case '\t': buf_str(b, "\\t"); break;
     default:
       if (c < 0x20) {
-        snprintf(esc, sizeof(esc), "\\u%04x", c);
+        (void)snprintf(esc, sizeof(esc), "\\u%04x", c);
         buf_str(b, esc);
       } else {
         buf_add(b, (const char *)&s[i], 1);
@@ -120,7 +120,7 @@ static int jcs_value(struct buf *b, const json_t *j, tb_error **err) {
   case JSON_FALSE: buf_str(b, "false"); return 0;
   case JSON_INTEGER: {
     char num[32];
-    snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+    (void)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
     buf_str(b, num);
     return 0;
   }

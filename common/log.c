@@ -9,9 +9,9 @@ void tb_log_set_verbosity(int level) { verbosity = level; }
 int tb_log_verbosity(void) { return verbosity; }
 
 static void vlog(const char *prefix, const char *fmt, va_list ap) {
-  fputs(prefix, stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  (void)fputs(prefix, stderr);
+  (void)vfprintf(stderr, fmt, ap);
+  (void)fputc('\n', stderr);
 }
 
 void tb_info(const char *fmt, ...) {

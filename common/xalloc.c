@@ -7,7 +7,7 @@
 
 static void *check(void *p) {
   if (p == NULL) {
-    fputs("teebuild: out of memory\n", stderr);
+    (void)fputs("teebuild: out of memory\n", stderr);
     abort();
   }
   return p;

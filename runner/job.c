@@ -246,7 +246,8 @@ int job_finish(struct job_run *run, tb_error **err) {
     return ret;
   if ((ret = out_dir_commit(run->staging, run->out, run->force, err)) < 0)
     return ret;
-  free(steal_pointer(&run->staging));
+  free(run->staging); /* committed: nothing is left to remove */
+  run->staging = NULL;
   return 0;
 }
 

@@ -65,7 +65,7 @@ int slither_report_read(const char *path, struct slither_counts *counts, char **
   size_t i;
   json_t *finding;
   json_array_foreach(json_object_get(json_object_get(report, "results"), "detectors"), i, finding) {
-    if ((ret = count_finding(finding, counts, err)) < 0)
+    if (count_finding(finding, counts, err) < 0)
       return tb_error_wrap(err, "%s", path);
   }
   return 0;

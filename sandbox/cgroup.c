@@ -45,14 +45,17 @@ static int write_value(const char *dir, const char *file, const char *value) {
   return write(fd, value, len) == (ssize_t)len ? 0 : -errno;
 }
 
-/* The value after "key " in a flat-keyed file (memory.events, pids.events, oom_control). */
+/* The value after "key " in a flat-keyed file (memory.events, pids.events, oom_control, cpu.stat),
+ * or with key NULL the number a single-value file holds (cpuacct.usage); 0 when unreadable. */
 static uint64_t read_keyed(const char *dir, const char *file, const char *key) {
   cleanup_free char *path = xasprintf("%s/%s", dir, file);
   cleanup_fclose FILE *f = fopen(path, "re");
   char line[256];
-  size_t klen = strlen(key);
+  size_t klen = key ? strlen(key) : 0;
   while (f && fgets(line, sizeof(line), f))
-    if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
+    if (key == NULL)
+      return strtoull(line, NULL, 10);
+    else if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
       return strtoull(line + klen + 1, NULL, 10);
   return 0;
 }
@@ -111,9 +114,9 @@ static char *job_dir_name(void) {
 }
 
 static void limit_values(const struct jail_limits *lim, char mem[32], char pids[32]) {
-  snprintf(mem, 32, "%llu", (unsigned long long)lim->memory_mb << 20);
+  (void)snprintf(mem, 32, "%llu", (unsigned long long)lim->memory_mb << 20);
   /* +1: the jail's init is a member too. */
-  snprintf(pids, 32, "%llu", (unsigned long long)lim->pids + 1);
+  (void)snprintf(pids, 32, "%llu", (unsigned long long)lim->pids + 1);
 }
 
 static int try_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
@@ -222,12 +225,7 @@ uint64_t cgroup_cpu_usage_ns(const struct jail_cgroup *cg) {
     return read_keyed(cg->dirs[0], "cpu.stat", "usage_usec") * 1000;
   if (cg->kind != CGROUP_V1)
     return 0;
-  cleanup_free char *path = xasprintf("%s/cpuacct.usage", cg->dirs[2]);
-  cleanup_fclose FILE *f = fopen(path, "re");
-  unsigned long long ns = 0;
-  if (f && fscanf(f, "%llu", &ns) != 1)
-    ns = 0;
-  return ns;
+  return read_keyed(cg->dirs[2], "cpuacct.usage", NULL);
 }
 
 void cgroup_read_events(const struct jail_cgroup *cg, struct cgroup_events *ev) {
@@ -249,7 +247,7 @@ void cgroup_destroy(struct jail_cgroup *cg) {
       continue;
     /* The kernel may still be releasing the last members for a moment after they were reaped. */
     for (int tries = 0; rmdir(cg->dirs[i]) < 0 && errno == EBUSY && tries < 200; tries++)
-      nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
+      nanosleep(&(struct timespec){.tv_nsec = 5L * 1000 * 1000}, NULL);
     free(cg->dirs[i]);
   }
   cgroup_init(cg);

@@ -12,7 +12,7 @@
 
 static int write_proc_file(pid_t pid, const char *file, const char *text, tb_error **err) {
   char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+  (void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
   cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "open %s", path);
@@ -31,10 +31,10 @@ int idmap_write(pid_t pid, struct jail_isolation *iso, tb_error **err) {
    * stays allowed so the jail's init can drop the supplementary groups it inherited. */
   if (!root && write_proc_file(pid, "setgroups", "deny", err) < 0)
     return -1;
-  snprintf(map, sizeof(map), "%d %u 1\n", JAIL_ID, (unsigned)host_uid);
+  (void)snprintf(map, sizeof(map), "%d %u 1\n", JAIL_ID, (unsigned)host_uid);
   if (write_proc_file(pid, "uid_map", map, err) < 0)
     return -1;
-  snprintf(map, sizeof(map), "%d %u 1\n", JAIL_ID, (unsigned)host_gid);
+  (void)snprintf(map, sizeof(map), "%d %u 1\n", JAIL_ID, (unsigned)host_gid);
   if (write_proc_file(pid, "gid_map", map, err) < 0)
     return -1;
   iso->jail_uid = iso->jail_gid = JAIL_ID;

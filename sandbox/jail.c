@@ -133,7 +133,7 @@ static _Noreturn void run_supervisor(const struct jail_config *cfg,
   tb_error *err = NULL;
   /* Die with the caller (re-checked: it may have died already), and reap our own children even
    * if the caller ignores SIGCHLD. */
-  signal(SIGCHLD, SIG_DFL);
+  (void)signal(SIGCHLD, SIG_DFL); /* cannot fail for SIGCHLD */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != caller)
     _exit(127);
   report.rc = supervise_jail(cfg, prog, result, &err);
@@ -141,7 +141,7 @@ static _Noreturn void run_supervisor(const struct jail_config *cfg,
   if (report.rc < 0) {
     report.exit_code = tb_error_exit_code(err);
     report.status = err ? err->status : EINVAL;
-    snprintf(report.msg, sizeof(report.msg), "%s", err && err->msg ? err->msg : "sandbox: failed");
+    (void)snprintf(report.msg, sizeof(report.msg), "%s", err && err->msg ? err->msg : "sandbox: failed");
   }
   ssize_t n = write(report_fd, &report, sizeof(report));
   _exit(n == (ssize_t)sizeof(report) ? 0 : 127);
@@ -231,14 +231,14 @@ int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error
 const char *jail_outcome_describe(const struct jail_result *r, char *buf, size_t len) {
   const struct jail_limits *l = &r->limits;
   switch (r->outcome) {
-  case JAIL_EXITED: snprintf(buf, len, "exited with status %d", r->exit_code); break;
-  case JAIL_SIGNALED: snprintf(buf, len, "killed by signal %d (%s)", r->signal, strsignal(r->signal)); break;
-  case JAIL_TIMED_OUT: snprintf(buf, len, "wall-clock limit of %llu s reached", (unsigned long long)l->wall_s); break;
-  case JAIL_CPU_LIMIT: snprintf(buf, len, "CPU time limit of %llu s reached", (unsigned long long)l->cpu_s); break;
-  case JAIL_MEMORY_LIMIT: snprintf(buf, len, "memory limit of %llu MiB reached", (unsigned long long)l->memory_mb); break;
-  case JAIL_PIDS_LIMIT: snprintf(buf, len, "process limit of %llu reached", (unsigned long long)l->pids); break;
-  case JAIL_OUTPUT_LIMIT: snprintf(buf, len, "output limit of %llu MiB reached", (unsigned long long)l->output_mb); break;
-  case JAIL_BLOCKED_SYSCALL: snprintf(buf, len, "blocked syscall %s", r->blocked_syscall); break;
+  case JAIL_EXITED: (void)snprintf(buf, len, "exited with status %d", r->exit_code); break;
+  case JAIL_SIGNALED: (void)snprintf(buf, len, "killed by signal %d (%s)", r->signal, strsignal(r->signal)); break;
+  case JAIL_TIMED_OUT: (void)snprintf(buf, len, "wall-clock limit of %llu s reached", (unsigned long long)l->wall_s); break;
+  case JAIL_CPU_LIMIT: (void)snprintf(buf, len, "CPU time limit of %llu s reached", (unsigned long long)l->cpu_s); break;
+  case JAIL_MEMORY_LIMIT: (void)snprintf(buf, len, "memory limit of %llu MiB reached", (unsigned long long)l->memory_mb); break;
+  case JAIL_PIDS_LIMIT: (void)snprintf(buf, len, "process limit of %llu reached", (unsigned long long)l->pids); break;
+  case JAIL_OUTPUT_LIMIT: (void)snprintf(buf, len, "output limit of %llu MiB reached", (unsigned long long)l->output_mb); break;
+  case JAIL_BLOCKED_SYSCALL: (void)snprintf(buf, len, "blocked syscall %s", r->blocked_syscall); break;
   }
   return buf;
 }

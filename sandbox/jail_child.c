@@ -37,7 +37,7 @@ static _Noreturn void fail_and_exit(int sync, tb_error *err) {
   struct sync_msg msg = {.type = SYNC_ERROR,
                          .status = err ? err->status : EINVAL,
                          .exit_code = err ? err->exit_code : TB_EXIT_SANDBOX};
-  snprintf(msg.text, sizeof(msg.text), "%s", err && err->msg ? err->msg : "jail setup failed");
+  (void)snprintf(msg.text, sizeof(msg.text), "%s", err && err->msg ? err->msg : "jail setup failed");
   sync_send(sync, &msg, -1);
   _exit(127);
 }
@@ -75,7 +75,7 @@ static int wait_for(int sync, enum sync_type type) {
 static int reset_signals(tb_error **err) {
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP)
-      signal(sig, SIG_DFL); /* fails only for numbers glibc reserves; those it manages itself */
+      (void)signal(sig, SIG_DFL); /* fails only for numbers glibc reserves; those it manages itself */
   sigset_t none;
   sigemptyset(&none);
   if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)

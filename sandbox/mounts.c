@@ -69,7 +69,7 @@ int mounts_clone_host_trees(const struct jail_config *cfg, struct host_trees *t,
   }
   for (size_t i = 0; i < JAIL_DEV_NODES; i++) {
     char path[32];
-    snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
+    (void)snprintf(path, sizeof(path), "/dev/%s", dev_nodes[i]);
     /* Read-only binds the device nodes stay usable: writing to a device is not writing the fs. */
     if (clone_tree(path, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false,
                    &t->dev[i], err) < 0)
@@ -132,7 +132,7 @@ static int build_dev(const struct host_trees *t, tb_error **err) {
     return -1;
   for (size_t i = 0; i < JAIL_DEV_NODES; i++) {
     char jail_path[32];
-    snprintf(jail_path, sizeof(jail_path), "/dev/%s", dev_nodes[i]);
+    (void)snprintf(jail_path, sizeof(jail_path), "/dev/%s", dev_nodes[i]);
     cleanup_free char *path = xasprintf(NEW_ROOT "%s", jail_path);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -161,13 +161,13 @@ static int build_tree(const struct jail_config *cfg, const struct jail_limits *l
       return -1;
   char opts[160];
   /* /out is owned by the jail's uid; its inode cap bounds what the copy-out has to walk. */
-  snprintf(opts, sizeof(opts), "mode=0755,uid=%d,gid=%d,size=%llum,nr_inodes=%llu", JAIL_ID,
+  (void)snprintf(opts, sizeof(opts), "mode=0755,uid=%d,gid=%d,size=%llum,nr_inodes=%llu", JAIL_ID,
            JAIL_ID, (unsigned long long)lim->output_mb,
            (unsigned long long)(lim->output_mb < 64 ? 16384 : lim->output_mb * 256));
   if (mount_fs("tmpfs", "/out", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts, err) < 0)
     return -1;
   /* /tmp counts against the memory limit where a cgroup charges it; its size caps it otherwise. */
-  snprintf(opts, sizeof(opts), "mode=1777,size=%llum", (unsigned long long)lim->memory_mb);
+  (void)snprintf(opts, sizeof(opts), "mode=1777,size=%llum", (unsigned long long)lim->memory_mb);
   if (mount_fs("tmpfs", "/tmp", MS_NOSUID | MS_NODEV, opts, err) < 0)
     return -1;
   if (build_dev(t, err) < 0)

@@ -183,23 +183,27 @@ static int compile_profile(const struct seccomp_profile *p, struct seccomp_progr
 
 static pthread_mutex_t programs_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A plain -EINVAL on failure (the error recorded first) shows static analysis that *out is set
+ * whenever 0 is returned. */
 int seccomp_program_get(const char *profile, const struct seccomp_program **out, tb_error **err) {
   /* One slot per shipped profile, compiled on first use and kept: the process runs few jobs and
    * the BPF is a few kilobytes. */
   static struct seccomp_program programs[8];
   const struct seccomp_profile *p = seccomp_profile_find(profile);
-  if (p == NULL)
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "unknown seccomp profile '%s'",
-                        profile ? profile : "(none)");
+  if (p == NULL) {
+    (void)tb_error_set(err, TB_EXIT_INPUT, 0, "unknown seccomp profile '%s'", profile ? profile : "(none)");
+    return -EINVAL;
+  }
   pthread_mutex_lock(&programs_lock);
   struct seccomp_program *slot = NULL;
   for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]) && slot == NULL; i++)
     if (programs[i].name == NULL || programs[i].name == p->name)
       slot = &programs[i];
   int r = 0;
-  if (slot == NULL)
-    r = tb_error_set(err, TB_EXIT_SANDBOX, 0, "too many seccomp profiles");
-  else if (slot->name == NULL)
+  if (slot == NULL) {
+    (void)tb_error_set(err, TB_EXIT_SANDBOX, 0, "too many seccomp profiles");
+    r = -EINVAL;
+  } else if (slot->name == NULL)
     r = compile_profile(p, slot, err);
   pthread_mutex_unlock(&programs_lock);
   if (r < 0)
@@ -231,7 +235,7 @@ int seccomp_program_install(const struct seccomp_program *prog, tb_error **err) 
 static void record_denial(struct jail_result *result, const char *name) {
   tb_debug("sandbox: seccomp denied %s", name);
   if (result->blocked_count++ == 0)
-    snprintf(result->blocked_syscall, sizeof(result->blocked_syscall), "%s", name);
+    (void)snprintf(result->blocked_syscall, sizeof(result->blocked_syscall), "%s", name);
 }
 
 int seccomp_notify_answer(int listener, struct jail_result *result) {

@@ -231,10 +231,10 @@ static int jail_failure(const struct supervision *s, int init_status, const stru
 
 static void record_isolation(const struct jail_config *cfg, const struct jail_cgroup *cg,
                              const struct seccomp_program *prog, struct jail_isolation *iso) {
-  snprintf(iso->namespaces, sizeof(iso->namespaces), "%s", JAIL_NAMESPACES);
-  snprintf(iso->cgroup, sizeof(iso->cgroup), "%s", cgroup_kind_name(cg->kind));
-  snprintf(iso->seccomp_profile, sizeof(iso->seccomp_profile), "%s", cfg->seccomp_profile);
-  snprintf(iso->seccomp_digest, sizeof(iso->seccomp_digest), "%s", prog->digest);
+  (void)snprintf(iso->namespaces, sizeof(iso->namespaces), "%s", JAIL_NAMESPACES);
+  (void)snprintf(iso->cgroup, sizeof(iso->cgroup), "%s", cgroup_kind_name(cg->kind));
+  (void)snprintf(iso->seccomp_profile, sizeof(iso->seccomp_profile), "%s", cfg->seccomp_profile);
+  (void)snprintf(iso->seccomp_digest, sizeof(iso->seccomp_digest), "%s", prog->digest);
 }
 
 /* Start the jail and let it go once its id maps are written. */

@@ -143,12 +143,15 @@ char *locks_default_dir(void) {
   return xstrdup(TB_LOCKS_SOURCE_DIR);
 }
 
-/* Every *.json in dir, sorted, as full paths. */
-static int list_lock_files(const char *dir, char ***out, tb_error **err) {
+/* Every *.json in dir, sorted, as full paths: a NULL-terminated vector, NULL (error set) when dir
+ * cannot be read. */
+static char **list_lock_files(const char *dir, tb_error **err) {
   struct dirent **list = NULL;
   int n = scandir(dir, &list, NULL, alphasort);
-  if (n < 0)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "lock entries: %s", dir);
+  if (n < 0) {
+    (void)tb_error_set(err, TB_EXIT_INPUT, errno, "lock entries: %s", dir);
+    return NULL;
+  }
   char **files = xcalloc((size_t)n + 1, sizeof(char *));
   size_t count = 0;
   for (int i = 0; i < n; i++) {
@@ -158,18 +161,17 @@ static int list_lock_files(const char *dir, char ***out, tb_error **err) {
     free(list[i]);
   }
   free(list);
-  *out = files;
-  return 0;
+  return files;
 }
 
 int locks_find(const char *dir, const char *ref, struct lock_entry *out, tb_error **err) {
-  cleanup_strv char **files = NULL;
-  int ret = list_lock_files(dir, &files, err);
-  if (ret < 0)
-    return ret;
+  cleanup_strv char **files = list_lock_files(dir, err);
+  if (files == NULL)
+    return -EINVAL;
   for (char **f = files; *f; f++) {
     struct lock_entry l = {0};
-    if ((ret = lock_load(*f, &l, err)) < 0)
+    int ret = lock_load(*f, &l, err);
+    if (ret < 0)
       return ret;
     cleanup_free char *id = xasprintf("%s@%s", l.name, l.version);
     if (strcmp(id, ref) == 0) {
@@ -182,17 +184,17 @@ int locks_find(const char *dir, const char *ref, struct lock_entry *out, tb_erro
 }
 
 int locks_digests(const char *dir, char ***out, tb_error **err) {
-  cleanup_strv char **files = NULL;
-  int ret = list_lock_files(dir, &files, err);
-  if (ret < 0)
-    return ret;
+  cleanup_strv char **files = list_lock_files(dir, err);
+  if (files == NULL)
+    return -EINVAL;
   size_t n = 0;
   while (files[n])
     n++;
   cleanup_strv char **digests = xcalloc(n + 1, sizeof(char *));
   for (size_t i = 0; i < n; i++) {
     struct lock_entry l = {0};
-    if ((ret = lock_load(files[i], &l, err)) < 0)
+    int ret = lock_load(files[i], &l, err);
+    if (ret < 0)
       return ret;
     digests[i] = steal_pointer(&l.sha256);
     lock_entry_clear(&l);

@@ -67,25 +67,32 @@ bool unpack_is_archive(int fd) {
 
 /* Normalise an entry name: drop "." and empty components; refuse absolute names and "..".
  * *out is "" for the archive's root directory entry. */
-static int normalise_name(const char *name, char **out, tb_error **err) {
-  if (name == NULL || name[0] == '\0')
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "entry with an empty name");
-  if (name[0] == '/')
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': absolute path", name);
+/* The name with "." components and repeated slashes dropped, malloc'ed; NULL (error set) when it
+ * is empty, absolute or holds "..". */
+static char *normalise_name(const char *name, tb_error **err) {
+  if (name == NULL || name[0] == '\0') {
+    (void)tb_error_set(err, TB_EXIT_INPUT, 0, "entry with an empty name");
+    return NULL;
+  }
+  if (name[0] == '/') {
+    (void)tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': absolute path", name);
+    return NULL;
+  }
   cleanup_free char *copy = xstrdup(name);
   cleanup_free char *norm = xcalloc(1, strlen(name) + 1);
   char *end = norm, *save = NULL;
   for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
     if (strcmp(c, ".") == 0)
       continue;
-    if (strcmp(c, "..") == 0)
-      return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': '..' in path", name);
+    if (strcmp(c, "..") == 0) {
+      (void)tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': '..' in path", name);
+      return NULL;
+    }
     if (end != norm)
       *end++ = '/';
     end = stpcpy(end, c);
   }
-  *out = steal_pointer(&norm);
-  return 0;
+  return steal_pointer(&norm);
 }
 
 static size_t path_depth(const char *path) {
@@ -162,10 +169,9 @@ static const char *type_name(mode_t type) {
  * normalised permissions. Returns 1 for the archive's root directory entry, which is skipped. */
 static int admit_entry(struct archive_entry *entry, json_t *seen, const char *dest, tb_error **err) {
   const char *raw = archive_entry_pathname(entry);
-  cleanup_free char *name = NULL;
-  int ret = normalise_name(raw, &name, err);
-  if (ret < 0)
-    return ret;
+  cleanup_free char *name = normalise_name(raw, err);
+  if (name == NULL)
+    return -EINVAL;
   mode_t type = archive_entry_filetype(entry);
   const char *hardlink = archive_entry_hardlink(entry);
   if (name[0] == '\0') {
@@ -178,15 +184,15 @@ static int admit_entry(struct archive_entry *entry, json_t *seen, const char *de
   if (archive_entry_perm(entry) & (S_ISUID | S_ISGID | S_ISVTX))
     return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': setuid, setgid or sticky bit (mode %04o)", raw,
                         (unsigned)archive_entry_perm(entry));
-  ret = record_parents(seen, name, err);
+  int ret = record_parents(seen, name, err);
   if (ret < 0)
     return ret;
 
   const char *kind = type == AE_IFDIR ? SEEN_DIR : type == AE_IFLNK ? SEEN_SYMLINK : SEEN_FILE;
   if (hardlink != NULL) {
-    cleanup_free char *target = NULL;
     tb_error *bad_target = NULL;
-    if (normalise_name(hardlink, &target, &bad_target) < 0) {
+    cleanup_free char *target = normalise_name(hardlink, &bad_target);
+    if (target == NULL) {
       tb_error_discard(&bad_target);
       return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': hard link to '%s' leaves the tree", raw, hardlink);
     }

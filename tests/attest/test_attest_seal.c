@@ -1,8 +1,10 @@
 /* Seal an OUT directory with the simulated TEE, verify it, then tamper with it every way a
  * forger could and check that verify names the right check. Also talks to tee-sim directly. */
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "attest/agent_http.h"
@@ -81,7 +83,7 @@ static const char *first_failure(const char *out, bool allow_simulated, char buf
   if (tb_verify(&o, &r, &e) < 0) {
     for (size_t i = 0; i < r.n_checks; i++)
       if (!r.checks[i].ok) {
-        snprintf(buf, 64, "%s", r.checks[i].name);
+        (void)snprintf(buf, 64, "%s", r.checks[i].name);
         printf("#   %s: %s\n", r.checks[i].name, r.checks[i].detail);
         break;
       }
@@ -92,8 +94,11 @@ static const char *first_failure(const char *out, bool allow_simulated, char buf
 
 static char *copy_of(const char *out, const char *name) {
   char *dst = xasprintf("%s/%s", tmp_root, name);
-  cleanup_free char *cmd = xasprintf("cp -a '%s' '%s'", out, dst);
-  if (system(cmd) != 0)
+  char *const argv[] = {"cp", "-a", (char *)out, dst, NULL};
+  pid_t pid;
+  int status;
+  if (posix_spawnp(&pid, "cp", NULL, NULL, argv, environ) != 0 || waitpid(pid, &status, 0) != pid ||
+      !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     abort();
   return dst;
 }

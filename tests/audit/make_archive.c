@@ -7,7 +7,7 @@
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    fputs("usage: make_archive BUILD_DIR DEST_DIR\n", stderr);
+    (void)fputs("usage: make_archive BUILD_DIR DEST_DIR\n", stderr);
     return 2;
   }
   cleanup_error tb_error *err = NULL;

@@ -12,7 +12,7 @@
 
 int main(int argc, char **argv) {
   if (argc != 4) {
-    fputs("usage: dcap_sim_dump SIM_DIR OUT_DIR NOW\n", stderr);
+    (void)fputs("usage: dcap_sim_dump SIM_DIR OUT_DIR NOW\n", stderr);
     return 2;
   }
   unsigned char rd[64] = "teebuild cross-check";

@@ -34,6 +34,7 @@ static char *run(const unsigned char *quote, size_t len, const char *coll, const
                  int64_t now, struct dcap_verdict *v) {
   cleanup_error tb_error *err = NULL;
   cleanup_tdx_quote struct tdx_quote *q = NULL;
+  *v = (struct dcap_verdict){0}; /* callers read and clear it even when parsing fails */
   if (tdx_quote_parse(quote, len, &q, &err) < 0 ||
       dcap_verify(q, coll, root, root_len, now, v, &err) < 0)
     return xstrdup(err->msg);

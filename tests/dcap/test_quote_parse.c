@@ -35,7 +35,7 @@ static void expect_int(const json_t *want, const char *key, long long got, const
 static void check_fields(const struct tdx_quote *q, const json_t *w, const char *file) {
   const struct tdx_td_body *b = &q->body;
   char tee_type[16];
-  snprintf(tee_type, sizeof(tee_type), "0x%x", q->tee_type);
+  (void)snprintf(tee_type, sizeof(tee_type), "0x%x", q->tee_type);
   tap_check(strcmp(tee_type, json_string_value(json_object_get(w, "tee_type"))) == 0, "%s: tee_type", file);
   expect_int(w, "version", q->version, file);
   expect_int(w, "att_key_type", q->att_key_type, file);

@@ -41,7 +41,7 @@ static EVP_PKEY *sim_key(const char *sim, const char *part) {
   FILE *f = fopen(path, "r");
   EVP_PKEY *k = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
   if (f)
-    fclose(f);
+    (void)fclose(f);
   if (k == NULL)
     tap_bail("cannot read a sim key");
   return k;
@@ -122,7 +122,7 @@ static char *crl_revoking(const char *sim, const char *issuer_part, long serial,
   EVP_PKEY *key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
   X509 *issuer = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
   if (f)
-    fclose(f);
+    (void)fclose(f);
   if (key == NULL || issuer == NULL)
     tap_bail("cannot read a sim issuer");
   X509_CRL *crl = X509_CRL_new();
@@ -279,7 +279,7 @@ int main(void) {
   check_revocation(sim, q, coll, root, root_len, now);
 
   /* Collateral outlives its 30 days: refused like real collateral. */
-  ret = dcap_verify(q, coll, root, root_len, now + 31 * 24 * 3600, &v, &err);
+  ret = dcap_verify(q, coll, root, root_len, now + 31L * 24 * 3600, &v, &err);
   tap_check(ret < 0, "sim collateral expires like real collateral: %s", err ? err->msg : "accepted");
   tb_error_free(&err);
 

@@ -3,6 +3,7 @@
  * Usage: jail_test CASE (ctest registers one test per case). */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -64,7 +65,7 @@ static void copy_probe(const char *dest) {
 
 static void fixture_init(struct fixture *f) {
   memset(f, 0, sizeof(*f));
-  snprintf(f->base, sizeof(f->base), "/tmp/tbjail.XXXXXX");
+  (void)snprintf(f->base, sizeof(f->base), "/tmp/tbjail.XXXXXX");
   if (mkdtemp(f->base) == NULL)
     abort();
   chmod(f->base, 0755);
@@ -194,7 +195,7 @@ static int case_network(struct fixture *f) {
       getsockname(s, (struct sockaddr *)&a, &len))
     abort();
   char port[16];
-  snprintf(port, sizeof(port), "%d", ntohs(a.sin_port));
+  (void)snprintf(port, sizeof(port), "%d", ntohs(a.sin_port));
   run(f, "connect", port);
   CHECK(said(f, "connect: ENETUNREACH"), "connect to the host's 127.0.0.1:%s fails (loopback down)",
         port);
@@ -272,16 +273,28 @@ static int case_cpu_limit(struct fixture *f) {
   return 0;
 }
 
+/* Whether a directory named "<cgroup_prefix>..." stands within 4 levels of /sys/fs/cgroup. */
+static const char *cgroup_prefix;
+static int find_cgroup(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st;
+  if (type == FTW_D && strncmp(path + ftw->base, cgroup_prefix, strlen(cgroup_prefix)) == 0)
+    return FTW_STOP;
+  return ftw->level >= 4 ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+}
+static bool cgroup_left(const char *prefix) {
+  cgroup_prefix = prefix;
+  bool found = nftw("/sys/fs/cgroup", find_cgroup, 16, FTW_PHYS | FTW_ACTIONRETVAL) == FTW_STOP;
+  cgroup_prefix = NULL;
+  return found;
+}
+
 /* Every job's cgroup is gone afterwards, in every hierarchy. */
 static int case_cgroup_cleanup(struct fixture *f) {
   run(f, "true", "");
   char pattern[64];
-  snprintf(pattern, sizeof(pattern), "teebuild-%d-", (int)getpid());
-  char *cmd = xasprintf("find /sys/fs/cgroup -maxdepth 4 -name '%s*' 2>/dev/null | grep -q .",
-                        pattern);
-  CHECK(f->result.isolation.cgroup[0] != '\0' && system(cmd) != 0,
+  (void)snprintf(pattern, sizeof(pattern), "teebuild-%d-", (int)getpid());
+  CHECK(f->result.isolation.cgroup[0] != '\0' && !cgroup_left(pattern),
         "no %s* cgroup is left (%s)", pattern, f->result.isolation.cgroup);
-  free(cmd);
   return 0;
 }
 
@@ -290,7 +303,7 @@ static int case_parent_death(struct fixture *f) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0)
     abort();
-  fflush(stdout);
+  (void)fflush(stdout);
   pid_t caller = fork();
   if (caller == 0) {
     close(pipefd[0]);
@@ -309,17 +322,16 @@ static int case_parent_death(struct fixture *f) {
   close(pipefd[0]);
   /* The next job sweeps the dead caller's cgroups once they are empty: the orphaned init may take
    * a moment to be reaped by the host's init, so allow a few jobs. */
-  char *cmd = xasprintf("find /sys/fs/cgroup -maxdepth 4 -name 'teebuild-%d-*' 2>/dev/null | grep -q .",
-                        (int)caller);
+  char pattern[64];
+  (void)snprintf(pattern, sizeof(pattern), "teebuild-%d-", (int)caller);
   bool swept = false;
   for (int i = 0; i < 20 && !swept; i++) {
     run(f, "true", "");
-    swept = system(cmd) != 0;
+    swept = !cgroup_left(pattern);
     if (!swept)
       usleep(100 * 1000);
   }
   CHECK(swept, "the dead caller's cgroups are swept by a later job");
-  free(cmd);
   return 0;
 }
 
@@ -340,7 +352,7 @@ static int case_blocked_syscalls(struct fixture *f) {
   for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
     run(f, calls[i], "");
     char want[64], desc[128];
-    snprintf(want, sizeof(want), "%s: EPERM", calls[i]);
+    (void)snprintf(want, sizeof(want), "%s: EPERM", calls[i]);
     CHECK(said(f, want), "%s fails with EPERM", calls[i]);
     CHECK(f->result.outcome == JAIL_BLOCKED_SYSCALL && !strcmp(f->result.blocked_syscall, calls[i]),
           "the result names it: %s", jail_outcome_describe(&f->result, desc, sizeof(desc)));
@@ -388,7 +400,7 @@ static int case_identity(struct fixture *f) {
   sigprocmask(SIG_BLOCK, &usr1, &old_mask);
   void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
   run(f, "ids", "");
-  signal(SIGPIPE, old_pipe);
+  (void)signal(SIGPIPE, old_pipe);
   sigprocmask(SIG_SETMASK, &old_mask, NULL);
   CHECK(said(f, "uid=1000 gid=1000 euid=1000 egid=1000"), "uid and gid are 1000");
   CHECK(said(f, "SigBlk:\t0000000000000000") && said(f, "SigIgn:\t0000000000000000"),
@@ -517,7 +529,7 @@ static void *churn(void *arg) {
   char buf[64];
   while (!atomic_load(&churn_stop)) {
     void *p = malloc(4096);
-    snprintf(buf, sizeof(buf), "%p", p);
+    (void)snprintf(buf, sizeof(buf), "%p", p);
     free(p);
   }
   return NULL;
@@ -573,7 +585,7 @@ static int case_unprivileged(struct fixture *f) {
     return run_unprivileged(f);
   if (chown(f->base, 65534, 65534) || chown(f->out, 65534, 65534))
     abort();
-  fflush(stdout);
+  (void)fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
     /* Dropping root makes a process non-dumpable, which a user who simply runs teebuild is not
@@ -607,7 +619,7 @@ static const struct {
 };
 
 int main(int argc, char **argv) {
-  setvbuf(stdout, NULL, _IOLBF, 0);
+  (void)setvbuf(stdout, NULL, _IOLBF, 0);
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
       continue;

@@ -77,7 +77,7 @@ static int hang(void) {
   if (pid < 0)
     return report("fork", -1);
   if (pid == 0) {
-    signal(SIGTERM, SIG_IGN);
+    (void)signal(SIGTERM, SIG_IGN);
     setsid();
     if (fork() == 0)
       for (;;)
@@ -86,7 +86,7 @@ static int hang(void) {
   }
   waitpid(pid, NULL, 0);
   printf("hanging\n");
-  fflush(stdout);
+  (void)fflush(stdout);
   for (;;)
     pause();
 }
@@ -109,12 +109,17 @@ static int fork_many(int n) {
   return 0;
 }
 
+/* Touch mb MiB and hold it: the blocks are chained from a static list, kept until the process
+ * ends, since occupying the memory is the point. */
 static int alloc_mb(long mb) {
+  static void *held;
   for (long i = 0; i < mb; i++) {
-    char *p = malloc(1 << 20);
+    void **p = malloc(1 << 20);
     if (p == NULL)
       return report("malloc", -1);
     memset(p, 1, 1 << 20);
+    *p = held;
+    held = p;
   }
   return report("alloc", 0);
 }
@@ -124,7 +129,7 @@ static int fill(const char *prefix) {
   static char buf[1 << 16];
   for (int n = 0;; n++) {
     char path[256];
-    snprintf(path, sizeof(path), "%s.%d", prefix, n);
+    (void)snprintf(path, sizeof(path), "%s.%d", prefix, n);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0)
       return report("fill", -1);
@@ -159,7 +164,7 @@ static int print_ids(void) {
     if (strncmp(line, "Cap", 3) == 0 || strncmp(line, "NoNewPrivs", 10) == 0 ||
         strncmp(line, "Seccomp:", 8) == 0 || strncmp(line, "SigBlk", 6) == 0 ||
         strncmp(line, "SigIgn", 6) == 0)
-      fputs(line, stdout);
+      (void)fputs(line, stdout);
   return 0;
 }
 
@@ -168,7 +173,7 @@ int main(int argc, char **argv) {
     return 2;
   const char *op = argv[1];
   const char *arg = argc > 2 ? argv[2] : "";
-  setvbuf(stdout, NULL, _IOLBF, 0);
+  (void)setvbuf(stdout, NULL, _IOLBF, 0);
   if (!strcmp(op, "true"))
     return 0;
   if (!strcmp(op, "read"))

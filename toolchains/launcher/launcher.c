@@ -14,15 +14,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LAUNCH_MAX_BYTES (64 * 1024)
+#define LAUNCH_MAX_BYTES 65536 /* 64 KiB */
 #define ROOT_PLACEHOLDER "@ROOT@"
 
 static _Noreturn void die(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("teebuild-launcher: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  (void)fputs("teebuild-launcher: ", stderr);
+  (void)vfprintf(stderr, fmt, ap);
+  (void)fputc('\n', stderr);
   va_end(ap);
   exit(127); /* what a shell reports when a command cannot be started */
 }
@@ -83,8 +83,8 @@ int main(int argc, char **argv) {
   if (n < 0)
     die("/proc/self/exe: %s", strerror(errno));
   exe[n] = '\0';
-  char launch[PATH_MAX + 8];
-  snprintf(launch, sizeof(launch), "%s.launch", exe);
+  char launch[PATH_MAX + 8]; /* exe is shorter than PATH_MAX: ".launch" always fits */
+  (void)snprintf(launch, sizeof(launch), "%s.launch", exe);
   char *text = read_launch_file(launch);
 
   char *root = must(strdup(exe));
