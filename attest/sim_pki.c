@@ -11,7 +11,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "attest/dcap_crypto.h"
 #include "attest/dcap_pck_ext.h"
+#include "attest/quote_tdx.h"
 #include "attest/sim_quote.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -216,4 +218,12 @@ void sim_pki_close(struct sim_pki *pki) {
       *cert_slot(pki, part) = NULL;
     }
   }
+}
+
+bool sim_pki_claimed_by(const struct tdx_quote *q) {
+  cleanup_x509_stack STACK_OF(X509) *chain = pem_chain_read((const char *)q->cert_data, q->cert_size);
+  char issuer[256] = "";
+  if (chain)
+    X509_NAME_get_text_by_NID(X509_get_issuer_name(sk_X509_value(chain, 0)), NID_commonName, issuer, sizeof(issuer));
+  return strncmp(issuer, SIM_CN_PREFIX, strlen(SIM_CN_PREFIX)) == 0;
 }

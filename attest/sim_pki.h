@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -29,5 +30,10 @@ void sim_pki_close(struct sim_pki *pki);
 
 /* PEM text of certificates, concatenated; malloc'ed. */
 char *sim_pki_pem(X509 *const *certs, int n);
+
+struct tdx_quote;
+/* Whether q's own PCK certificate names a simulation CA as its issuer. The claim is the quote's:
+ * it only says which locally held root to verify it to, never that it may be trusted. */
+bool sim_pki_claimed_by(const struct tdx_quote *q);
 
 #endif

@@ -16,6 +16,7 @@
 #include "attest/policy.h"
 #include "attest/provenance.h"
 #include "attest/quote_tdx.h"
+#include "attest/sim_pki.h"
 #include "attest/sim_quote.h"
 #include "attest/subjects.h"
 #include "attest/tee_sim.h"
@@ -150,7 +151,12 @@ static bool check_binding(struct state *s) {
   return record(s, TB_CHECK_BINDING, true, "the quote's report_data binds the payload and the key");
 }
 
-static bool is_simulated(const struct state *s) { return strcmp(s->provider, "simulated") == 0; }
+/* Simulated evidence: the provider says so or, once the user accepts simulated evidence, the
+ * quote's own chain names the simulation PKI (a --tee dstack bundle made against tee-sim). Either
+ * way it is then verified to the local simulation root, and the tee check says it is simulated. */
+static bool is_simulated(const struct state *s) {
+  return strcmp(s->provider, "simulated") == 0 || (s->o->allow_simulated && s->q && sim_pki_claimed_by(s->q));
+}
 
 /* Quote: DCAP against a root this verifier holds: the local simulation root for simulated evidence,
  * else the pinned Intel root; never one carried in the bundle or served with the collateral. The
@@ -187,7 +193,11 @@ static bool check_quote(struct state *s) {
                   s->provider);
   }
   if (dcap_verify(s->q, collateral, root, root_len, s->o->now, &s->verdict, &e) < 0)
-    return record(s, TB_CHECK_QUOTE, false, "%s", e->msg);
+    return record(s, TB_CHECK_QUOTE, false, "%s%s", e->msg,
+                  !is_simulated(s) && sim_pki_claimed_by(s->q)
+                      ? " (the quote's chain is teebuild's SIMULATION PKI: --allow-simulated verifies it to the local "
+                        "simulation root)"
+                      : "");
   (void)snprintf(s->r->tcb_status, sizeof(s->r->tcb_status), "%s", s->verdict.status);
   return record(s, TB_CHECK_QUOTE, true, "TDX v%u quote verified to the %s root, collateral from %s", s->q->version,
                 is_simulated(s) ? "local simulation" : "Intel SGX", source);

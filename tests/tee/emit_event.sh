@@ -2,16 +2,18 @@
 # tee-sim's EmitEvent (dstack's: {"event": name, "payload": hex}): Phala's JS SDK emits events and the
 # next quote's event log replays to its RTMR3 (checked by the SDK and by `teebuild quote verify`);
 # a changed emitted payload is caught; malformed requests are refused; a job's bundle made after the
-# events still passes the dstack-app check, which reads the app's identity from before system-ready
-# (an event an app emits afterwards, here a fake compose-hash, does not restate it).
+# events verifies (--allow-simulated: the quote's chain names the simulation PKI, so the local
+# simulation root is used although the provider says dstack), and its dstack-app check and policy
+# read the app's identity from before system-ready (an event an app emits afterwards, here a fake
+# compose-hash, does not restate it).
 . "$TB_SOURCE_DIR/tests/lib.sh"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$T"' EXIT
 
 cd "$T"
-"$TEEBUILD" tee-sim --socket "$T/dstack.sock" 2>"$T/sim.err" &
+"$TEEBUILD" tee-sim --socket "$T/dstack.sock" --listen 127.0.0.1:0 2>"$T/sim.err" &
 pids+=($!)
-for _ in $(seq 50); do [ -S "$T/dstack.sock" ] && break; sleep 0.1; done
+for _ in $(seq 100); do url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$T/sim.err") && [ -S "$T/dstack.sock" ] && break; sleep 0.1; done
 
 DSTACK_SIMULATOR_ENDPOINT="$T/dstack.sock" NODE_PATH="$TB_SOURCE_DIR/tests/attest/node_modules" \
   expect_exit 0 "@phala/dstack-sdk: emitEvent, then getQuote replays to RTMR3" \
@@ -43,16 +45,28 @@ check "the bundle's event log ends with the emitted events" python3 -c 'import j
 l = json.load(open(sys.argv[1]))["tee"]["eventLog"]
 assert [e["event"] for e in l[-4:]] == ["system-ready", "teebuild-test", "teebuild-test-bytes", "compose-hash"], l' \
   "$T/out/teebuild.bundle.json"
-"$TEEBUILD" --json verify out >"$T/v.json" 2>/dev/null
-check "dstack-app: every Info field matches the boot's events, the log replayed to the quote" python3 -c '
+expect_exit 6 "verify without --allow-simulated: the dstack provider's quote against Intel's root" \
+  "$TEEBUILD" verify --pccs "$url" out
+expect_err "^teebuild: verify: quote: pck-chain: .*SIMULATION PKI: --allow-simulated verifies it" \
+  "the failure says the chain is the simulation's and what to pass"
+expect_exit 0 "verify --allow-simulated --pccs: to the local simulation root" \
+  "$TEEBUILD" --json verify --allow-simulated --pccs "$url" out
+check "the tee check says simulated; dstack-app matched every field to the boot's events" python3 -c '
 import json, sys
-c = [c for c in json.load(open(sys.argv[1]))["checks"] if c["name"] == "dstack-app"][0]
-assert c["ok"] and c["detail"].startswith("4 of"), c' "$T/v.json"
+c = {c["name"]: c for c in json.load(open(sys.argv[1]))["checks"]}
+assert c["tee"]["ok"] and "simulated" in c["tee"]["detail"], c["tee"]
+assert "local simulation root" in c["quote"]["detail"], c["quote"]
+assert c["dstack-app"]["ok"] and c["dstack-app"]["detail"].startswith("4 of"), c["dstack-app"]' "$T/last.out"
 boot_compose=$(python3 -c 'import json, sys
 l = json.load(open(sys.argv[1]))["tee"]["eventLog"]; print([e for e in l if e["event"] == "compose-hash"][0]["event_payload"])' \
   "$T/out/teebuild.bundle.json")
 echo "{\"composeHash\": [\"$boot_compose\"]}" >boot-compose.json
 echo "{\"composeHash\": [\"$(printf 'ee%.0s' $(seq 32))\"]}" >fake-compose.json
+expect_exit 0 "verify: a policy pinning the boot's compose hash holds after the events" \
+  "$TEEBUILD" verify --allow-simulated --pccs "$url" --policy boot-compose.json out
+expect_exit 6 "verify: a policy pinning the compose hash the app emitted later does not" \
+  "$TEEBUILD" verify --allow-simulated --pccs "$url" --policy fake-compose.json out
+expect_err "^teebuild: verify: measurements: .*$boot_compose" "named by the measurements check, with the boot's value"
 expect_exit 0 "quote verify: a policy pinning the boot's compose hash holds after the events" \
   "$TEEBUILD" quote verify "$T/after.json" --allow-simulated --policy boot-compose.json
 expect_exit 6 "quote verify: a policy pinning the compose hash the app emitted later does not" \
