@@ -2,6 +2,8 @@
 #ifndef TB_RUNNER_CLI_H
 #define TB_RUNNER_CLI_H
 
+#include <getopt.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "common/error.h"
@@ -25,6 +27,20 @@ int cmd_tee_sim(const struct tb_globals *g, int argc, char **argv, tb_error **er
 int cmd_quote_raw(const struct tb_globals *g, int argc, char **argv, tb_error **err);
 int cmd_quote(const struct tb_globals *g, int argc, char **argv, tb_error **err); /* verify, else cmd_quote_raw */
 int cmd_audit(const struct tb_globals *g, int argc, char **argv, tb_error **err);
+int cmd_reprotest(const struct tb_globals *g, int argc, char **argv, tb_error **err);
+
+/* getopt_long for a command's options, the one parser every command uses. Options may follow
+ * operands (getopt permutes: `teebuild verify OUT --allow-simulated`, as design.md writes it).
+ * getopt's own messages are off: an unknown option or a missing value sets *err to one usage line
+ * naming cmd and returns '?'. Returns -1 after the last option. Set optind = 0 before the first
+ * call of a command, so getopt starts over whatever parsed before. */
+int tb_getopt(int argc, char **argv, const char *cmd, const char *shortopts, const struct option *longopts,
+              tb_error **err);
+
+/* A command's result went to stdout: a failed write (a closed pipe, a full disk) is an error. */
+int tb_flush_stdout(tb_error **err);
+/* The one result object of --json on stdout, canonical and newline-terminated. Takes result. */
+int tb_print_json(json_t *result, tb_error **err);
 
 /* Fail with TB_EXIT_USAGE and a one-line message naming the command. */
 int tb_usage_error(tb_error **err, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

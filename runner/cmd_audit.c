@@ -128,14 +128,13 @@ static int parse_args(int argc, char **argv, struct audit_args *a, tb_error **er
   *a = (struct audit_args){.slither = SLITHER_DEFAULT_VERSION, .fail_on = "high", .fail_level = SLITHER_HIGH};
   int opt, ret;
   optind = 0;
-  opterr = 0;
-  while ((opt = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
+  while ((opt = tb_getopt(argc, argv, "audit", "o:h", long_opts, err)) != -1) {
     if (opt == 'h') {
-      fputs(usage, stdout);
+      (void)fputs(usage, stdout);
       return 1;
     }
     if (opt == '?')
-      return tb_usage_error(err, "audit", "unknown option %s", argv[optind - 1]);
+      return -EINVAL;
     if (!job_options_take(opt, optarg, &a->job) && (ret = take_audit_option(opt, a, err)) < 0)
       return ret;
   }
@@ -287,10 +286,12 @@ static char *relative_path(const char *from, const char *to) {
   for (const char *p = from + common; *p; p++)
     ups += *p == '/' && p[1] != '\0' && p[1] != '/';
   const char *rest = to + common + (to[common] == '/');
-  char *rel = xcalloc(3 * ups + strlen(rest) + 1, 1);
+  char *rel = xmalloc(3 * ups + strlen(rest) + 1);
+  char *end = rel;
   for (size_t i = 0; i < ups; i++)
-    strcat(rel, "../");
-  return strcat(rel, rest);
+    end = stpcpy(end, "../");
+  stpcpy(end, rest);
+  return rel;
 }
 
 /* Where the build lies seen from AUDIT ("../build"): verify follows it to check the build still

@@ -103,16 +103,13 @@ static int parse_args(int argc, char **argv, struct build_args *a, tb_error **er
   a->settings.optimize_runs = 200;
   int opt;
   optind = 0;
-  opterr = 0; /* our own one-line usage error instead of getopt's */
-  while ((opt = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
+  while ((opt = tb_getopt(argc, argv, "build", "o:h", long_opts, err)) != -1) {
     if (opt == 'h') {
       (void)fputs(usage, stdout);
       return 1;
     }
-    if (opt == '?') {
-      tb_usage_error(err, "build", "unknown option or missing value: %s", argv[optind - 1]);
+    if (opt == '?')
       return -1;
-    }
     if (!job_options_take(opt, optarg, &a->job) && take_build_option(opt, a, err) < 0)
       return -1;
   }

@@ -66,7 +66,7 @@ static int parse_args(int argc, char **argv, struct quote_verify_args *a, tb_err
   int opt;
   char *end = NULL;
   optind = 0; /* options may follow QUOTE: let getopt permute */
-  while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+  while ((opt = tb_getopt(argc, argv, "quote verify", "h", long_opts, err)) != -1) {
     switch (opt) {
     case COLLATERAL: a->collateral = optarg; break;
     case POLICY: a->policy = optarg; break;
@@ -79,7 +79,7 @@ static int parse_args(int argc, char **argv, struct quote_verify_args *a, tb_err
       break;
     case PCCS: a->pccs = optarg; break;
     case 'h': a->help = true; return 0;
-    default: return tb_usage_error(err, "quote verify", "unknown option %s", argv[optind - 1]);
+    default: return -1;
     }
   }
   if (optind != argc - 1)

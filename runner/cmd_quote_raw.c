@@ -42,12 +42,12 @@ int cmd_quote_raw(const struct tb_globals *g, int argc, char **argv, tb_error **
   const char *hex = NULL, *sim_root = NULL;
   int opt;
   optind = 0;
-  while ((opt = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
+  while ((opt = tb_getopt(argc, argv, "quote", "h", long_opts, err)) != -1) {
     switch (opt) {
     case REPORT_DATA: hex = optarg; break;
     case SIM_ROOT: sim_root = optarg; break;
     case 'h': (void)fputs(usage, stdout); return 0;
-    default: tb_usage_error(err, "quote", "unknown option %s", argv[optind - 1]); return TB_EXIT_USAGE;
+    default: return TB_EXIT_USAGE;
     }
   }
   unsigned char report_data[TB_REPORT_DATA_LEN];

@@ -24,12 +24,13 @@ int cmd_run(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
   struct job_options opts = {0};
   int opt;
   optind = 0;
-  opterr = 0; /* our own one-line usage error instead of getopt's */
-  while ((opt = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
+  while ((opt = tb_getopt(argc, argv, "run", "o:h", long_opts, err)) != -1) {
     if (opt == 'h') {
       (void)fputs(usage, stdout);
       return 0;
     }
+    if (opt == '?')
+      return TB_EXIT_USAGE;
     if (!job_options_take(opt, optarg, &opts)) {
       tb_usage_error(err, "run", "unknown option %s", argv[optind - 1]);
       return TB_EXIT_USAGE;

@@ -36,13 +36,13 @@ int cmd_tee_sim(const struct tb_globals *g, int argc, char **argv, tb_error **er
   const char *socket_path = NULL, *listen_addr = NULL, *sim_root = NULL;
   int opt;
   optind = 0;
-  while ((opt = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
+  while ((opt = tb_getopt(argc, argv, "tee-sim", "h", long_opts, err)) != -1) {
     switch (opt) {
     case 's': socket_path = optarg; break;
     case 'l': listen_addr = optarg; break;
     case 'r': sim_root = optarg; break;
     case 'h': (void)fputs(usage, stdout); return 0;
-    default: tb_usage_error(err, "tee-sim", "unknown option %s", argv[optind - 1]); return TB_EXIT_USAGE;
+    default: return TB_EXIT_USAGE;
     }
   }
   if ((socket_path == NULL && listen_addr == NULL) || optind != argc) {

@@ -53,26 +53,6 @@ static int parse_uint(const char *cmd, const char *opt, const char *text, long m
   return 0;
 }
 
-/* A command's result went to stdout: a failed write (a closed pipe, a full disk) is an error. */
-static int flush_stdout(tb_error **err) {
-  if (fflush(stdout) != 0 || ferror(stdout))
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "write to stdout");
-  return 0;
-}
-
-/* The one result object of --json on stdout, canonical and newline-terminated. */
-static int print_json(json_t *result, tb_error **err) {
-  cleanup_json json_t *owned = result;
-  cleanup_free char *text = NULL;
-  size_t len = 0;
-  int ret = tb_json_canonical(owned, &text, &len, err);
-  if (ret < 0)
-    return ret;
-  if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "write to stdout");
-  return flush_stdout(err);
-}
-
 static json_t *info_json(const struct toolchain_info *t) {
   json_t *eps = json_array();
   for (char **e = t->entrypoints; e && *e; e++)
@@ -92,7 +72,7 @@ static int report_installed(const struct tb_globals *g, const struct toolchain_i
   json_object_set_new(r, "ok", json_true());
   json_object_set_new(r, "alreadyInstalled", json_boolean(already));
   json_object_set_new(r, "root", json_string(t->root));
-  return print_json(r, err);
+  return tb_print_json(r, err);
 }
 
 static int parse_kind_option(const char *text, enum toolchain_kind *out, tb_error **err) {
@@ -122,7 +102,7 @@ static const struct option add_options[] = {
 static int tc_add(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
   struct store_add_request req = {0};
   int c, ret;
-  while ((c = getopt_long(argc, argv, "h", add_options, NULL)) != -1) {
+  while ((c = tb_getopt(argc, argv, "toolchain add", "h", add_options, err)) != -1) {
     switch (c) {
     case OPT_SHA256: req.sha256 = optarg; break;
     case OPT_NAME: req.name = optarg; break;
@@ -141,7 +121,7 @@ static int tc_add(const struct tb_globals *g, int argc, char **argv, tb_error **
       if ((ret = parse_size("toolchain add", "--max-entries", optarg, &req.limits.max_entries, err)) < 0)
         return ret;
       break;
-    default: return tb_usage_error(err, "toolchain add", "unknown option '%s'", argv[optind - 1]);
+    default: return -EINVAL; /* '?': tb_getopt said why */
     }
   }
   if (optind != argc - 1)
@@ -165,9 +145,7 @@ static const struct option list_options[] = {{"help", no_argument, NULL, 'h'}, {
 
 /* Commands whose only options are --help and the globals. */
 static int no_options(const char *cmd, int argc, char **argv, tb_error **err) {
-  if (getopt_long(argc, argv, "h", list_options, NULL) != -1)
-    return tb_usage_error(err, cmd, "unknown option '%s'", argv[optind - 1]);
-  return 0;
+  return tb_getopt(argc, argv, cmd, "h", list_options, err) == -1 ? 0 : -EINVAL;
 }
 
 static int tc_list(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
@@ -185,12 +163,12 @@ static int tc_list(const struct tb_globals *g, int argc, char **argv, tb_error *
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
       json_array_append_new(arr, info_json(&items[i]));
-    ret = print_json(json_pack("{s:o}", "toolchains", arr), err);
+    ret = tb_print_json(json_pack("{s:o}", "toolchains", arr), err);
   } else {
     for (size_t i = 0; i < n; i++)
       (void)printf("%-16s %-12s sha256:%s %12llu\n", items[i].name, items[i].version, items[i].sha256,
                    (unsigned long long)items[i].size);
-    ret = flush_stdout(err);
+    ret = tb_flush_stdout(err);
   }
   toolchain_info_free_array(items, n);
   return ret < 0 ? ret : 0;
@@ -243,7 +221,7 @@ static int tc_verify(const struct tb_globals *g, int argc, char **argv, tb_error
   toolchain_info_free_array(items, n);
   if (ret < 0)
     return ret;
-  if (g->json && (ret = print_json(json_pack("{s:b, s:O}", "ok", tampered == NULL, "toolchains", results), err)) < 0)
+  if (g->json && (ret = tb_print_json(json_pack("{s:b, s:O}", "ok", tampered == NULL, "toolchains", results), err)) < 0)
     return ret;
   if (tampered)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "toolchain verify: %s", tampered);
@@ -260,14 +238,14 @@ static int tc_gc(const struct tb_globals *g, int argc, char **argv, tb_error **e
   long keep_days = 30;
   const char *locks_opt = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "h", gc_options, NULL)) != -1) {
+  while ((c = tb_getopt(argc, argv, "toolchain gc", "h", gc_options, err)) != -1) {
     if (c == OPT_KEEP_DAYS) {
       if (parse_uint("toolchain gc", "--keep-days", optarg, 100000, &keep_days, err) < 0)
         return -EINVAL;
     } else if (c == OPT_LOCKS) {
       locks_opt = optarg;
     } else {
-      return tb_usage_error(err, "toolchain gc", "unknown option '%s'", argv[optind - 1]);
+      return -EINVAL; /* '?': tb_getopt said why */
     }
   }
   if (optind != argc)
@@ -289,7 +267,7 @@ static int tc_gc(const struct tb_globals *g, int argc, char **argv, tb_error **e
     json_decref(arr);
     return 0;
   }
-  return print_json(json_pack("{s:b, s:o}", "ok", true, "removed", arr), err) < 0 ? -EINVAL : 0;
+  return tb_print_json(json_pack("{s:b, s:o}", "ok", true, "removed", arr), err) < 0 ? -EINVAL : 0;
 }
 
 static const struct option fetch_options[] = {{"locks", required_argument, NULL, OPT_LOCKS},
@@ -312,7 +290,7 @@ static int tc_fetch(const struct tb_globals *g, int argc, char **argv, tb_error 
   const char *locks_dir = NULL;
   long timeout = 0;
   int c, ret = 0;
-  while ((c = getopt_long(argc, argv, "h", fetch_options, NULL)) != -1 && ret >= 0) {
+  while (ret >= 0 && (c = tb_getopt(argc, argv, "toolchain fetch", "h", fetch_options, err)) != -1) {
     if (c == OPT_LOCKS)
       locks_dir = optarg;
     else if (c == OPT_MAX_SIZE)
@@ -320,7 +298,7 @@ static int tc_fetch(const struct tb_globals *g, int argc, char **argv, tb_error 
     else if (c == OPT_TIMEOUT)
       ret = parse_uint("toolchain fetch", "--timeout", optarg, 86400, &timeout, err);
     else
-      ret = tb_usage_error(err, "toolchain fetch", "unknown option '%s'", argv[optind - 1]);
+      ret = -EINVAL; /* '?': tb_getopt said why */
   }
   if (ret < 0)
     return ret;
@@ -360,13 +338,13 @@ static int pack_mtime(const char *opt, int64_t *out, tb_error **err) {
 static int tc_pack(const struct tb_globals *g, int argc, char **argv, tb_error **err) {
   const char *out = NULL, *mtime_opt = NULL;
   int c;
-  while ((c = getopt_long(argc, argv, "ho:", pack_options, NULL)) != -1) {
+  while ((c = tb_getopt(argc, argv, "toolchain pack", "ho:", pack_options, err)) != -1) {
     if (c == 'o')
       out = optarg;
     else if (c == OPT_MTIME)
       mtime_opt = optarg;
     else
-      return tb_usage_error(err, "toolchain pack", "unknown option '%s'", argv[optind - 1]);
+      return -EINVAL; /* '?': tb_getopt said why */
   }
   if (optind != argc - 1 || out == NULL)
     return tb_usage_error(err, "toolchain pack", "need DIR and -o FILE");
@@ -380,11 +358,11 @@ static int tc_pack(const struct tb_globals *g, int argc, char **argv, tb_error *
     return tb_error_wrap(err, "toolchain pack");
   tb_info("packed %s into %s (%llu bytes)", argv[optind], out, (unsigned long long)size);
   if (g->json)
-    return print_json(json_pack("{s:b, s:s, s:s, s:I}", "ok", true, "path", out, "sha256", hex, "size",
+    return tb_print_json(json_pack("{s:b, s:s, s:s, s:I}", "ok", true, "path", out, "sha256", hex, "size",
                                 (json_int_t)size),
                       err);
   (void)printf("%s  %s\n", hex, out);
-  return flush_stdout(err);
+  return tb_flush_stdout(err);
 }
 
 static const struct subcommand subcommands[] = {
@@ -454,8 +432,7 @@ int cmd_toolchain(const struct tb_globals *g, int argc, char **argv, tb_error **
       (void)printf("usage: teebuild %s", s->usage);
       return 0;
     }
-    optind = 0; /* reinitialise getopt: main() may have used it */
-    opterr = 0; /* unknown options become our own one-line usage error */
+    optind = 0; /* getopt starts over for the subcommand's own options */
     return s->fn(g, argc - 1, argv + 1, err) < 0 ? tb_error_exit_code(*err) : 0;
   }
   tb_usage_error(err, "toolchain", "unknown subcommand '%s'", argv[1]);

@@ -55,7 +55,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a, bool *help, 
   int opt;
   char *end = NULL;
   optind = 0;
-  while ((opt = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
+  while ((opt = tb_getopt(argc, argv, "verify", "h", long_opts, err)) != -1) {
     switch (opt) {
     case POLICY: a->policy = optarg; break;
     case COLLATERAL: a->collateral = optarg; break;
@@ -69,7 +69,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a, bool *help, 
     case PCCS: a->pccs = optarg; break;
     case REBUILD: a->rebuild = true; break;
     case 'h': *help = true; return 0;
-    default: return tb_usage_error(err, "verify", "unknown option %s", argv[optind - 1]);
+    default: return -1;
     }
   }
   if (optind != argc - 1)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "runner/cli.h"
@@ -28,13 +29,14 @@ static const struct command commands[] = {
     {"tee-sim", cmd_tee_sim, "serve a simulated dstack agent on a Unix socket"},
     {"quote", cmd_quote, "print a raw quote over --report-data HEX, or 'quote verify QUOTE' (DCAP check)"},
     {"audit", cmd_audit, "run Slither in the jail on exactly what a build compiled, attested"},
+    {"reprotest", cmd_reprotest, "run a job or build twice under varied host conditions, compare outputs"},
 };
 
 static void print_help(FILE *out) {
-  fputs("usage: teebuild [--store DIR] [--tee KIND] [--json] [-v|-q] COMMAND [ARGS]\n\ncommands:\n", out);
+  (void)fputs("usage: teebuild [--store DIR] [--tee KIND] [--json] [-v|-q] COMMAND [ARGS]\n\ncommands:\n", out);
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-  fputs("\n'teebuild COMMAND --help' describes a command.\n", out);
+    (void)fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  (void)fputs("\n'teebuild COMMAND --help' describes a command.\n", out);
 }
 
 int tb_usage_error(tb_error **err, const char *cmd, const char *fmt, ...) {
@@ -45,6 +47,43 @@ int tb_usage_error(tb_error **err, const char *cmd, const char *fmt, ...) {
     abort();
   va_end(ap);
   return tb_error_set(err, TB_EXIT_USAGE, 0, "%s: %s (see 'teebuild %s --help')", cmd, msg, cmd);
+}
+
+int tb_flush_stdout(tb_error **err) {
+  if (fflush(stdout) != 0 || ferror(stdout))
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "write to stdout");
+  return 0;
+}
+
+int tb_print_json(json_t *result, tb_error **err) {
+  cleanup_json json_t *owned = result;
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  int ret = tb_json_canonical(owned, &text, &len, err);
+  if (ret < 0)
+    return ret;
+  if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "write to stdout");
+  return tb_flush_stdout(err);
+}
+
+int tb_getopt(int argc, char **argv, const char *cmd, const char *shortopts, const struct option *longopts,
+              tb_error **err) {
+  /* A ':' first (after a '+' that stops at the first operand) makes getopt tell a missing value
+   * (':') from an unknown option ('?'). */
+  cleanup_free char *spec = shortopts[0] == '+' ? xasprintf("+:%s", shortopts + 1) : xasprintf(":%s", shortopts);
+  opterr = 0;
+  int opt = getopt_long(argc, argv, spec, longopts, NULL);
+  /* A missing value ends argv, so argv[optind - 1] holds its option. An unknown short option may
+   * sit inside a cluster ("-xq") that optind has not passed: optopt names it; for an unknown long
+   * one optopt is 0 and optind has passed it. */
+  if (opt == ':')
+    (void)tb_usage_error(err, cmd, "%s needs a value", argv[optind - 1]);
+  else if (opt == '?' && optopt != 0)
+    (void)tb_usage_error(err, cmd, "unknown option -%c", optopt);
+  else if (opt == '?')
+    (void)tb_usage_error(err, cmd, "unknown option %s", argv[optind - 1]);
+  return opt == ':' ? '?' : opt;
 }
 
 /* Take the global options out of argv wherever they stand, so every command sees only its own. */
@@ -118,6 +157,6 @@ int main(int argc, char **argv) {
     }
     return status < 0 ? TB_EXIT_INPUT : status;
   }
-  fprintf(stderr, "teebuild: unknown command '%s' (see 'teebuild --help')\n", argv[1]);
+  (void)fprintf(stderr, "teebuild: unknown command '%s' (see 'teebuild --help')\n", argv[1]);
   return TB_EXIT_USAGE;
 }

@@ -1,0 +1,34 @@
+#!/bin/bash
+# The command line of design.md: --help on every command and subcommand (exit 0, usage on stdout),
+# usage errors in one line "teebuild: <cmd>: <why>" with exit 2, options after operands, --version.
+. "$TB_SOURCE_DIR/tests/lib.sh"
+
+commands=(build audit run verify reprotest quote "quote verify" tee-sim toolchain "toolchain add" "toolchain fetch"
+  "toolchain list" "toolchain verify" "toolchain gc" "toolchain pack")
+for c in "${commands[@]}"; do
+  read -ra words <<<"$c"
+  expect_exit 0 "$c --help" "$TEEBUILD" "${words[@]}" --help
+  check "$c --help: usage on stdout, nothing on stderr" \
+    bash -c 'grep -q "^usage: teebuild" "$1" && ! [ -s "$2" ]' _ "$T/last.out" "$T/last.err"
+  expect_exit 2 "$c --bogus" "$TEEBUILD" "${words[@]}" --bogus
+  check "$c --bogus: one line naming the command and the option" \
+    bash -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -Eq "^teebuild: $2: unknown (option|subcommand) .?--bogus" "$1"' _ \
+    "$T/last.err" "$c"
+done
+
+expect_exit 2 "a missing value" "$TEEBUILD" verify OUT --policy
+expect_err "^teebuild: verify: --policy needs a value" "says which option lacks its value"
+expect_exit 2 "an unknown short option in a cluster" "$TEEBUILD" build -xh
+expect_err "^teebuild: build: unknown option -x" "names it"
+
+# Options after the operand, as design.md writes them: the missing OUT is the failure, not usage.
+expect_exit 6 "verify OUT --allow-simulated --time N" "$TEEBUILD" verify "$T/missing" --allow-simulated --time 1
+expect_err "^teebuild: verify: bundle: " "fails on the OUT, not on the command line"
+expect_exit 3 "quote verify QUOTE --collateral FILE" "$TEEBUILD" quote verify "$T/missing" --collateral "$T/missing"
+expect_exit 3 "toolchain add PATH --sha256 HEX" "$TEEBUILD" toolchain add "$T/missing" --sha256 "$(printf '0%.0s' {1..64})"
+
+expect_exit 0 "--version" "$TEEBUILD" --version
+check "--version: teebuild X.Y.Z" grep -Eqx 'teebuild [0-9]+\.[0-9]+\.[0-9]+' "$T/last.out"
+expect_exit 2 "an unknown command" "$TEEBUILD" frobnicate
+expect_err "^teebuild: unknown command 'frobnicate'" "in one line"
+done_testing
