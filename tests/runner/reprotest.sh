@@ -24,6 +24,12 @@ expect_err '^teebuild: reprotest: 1 of 2 subjects differ between the two runs$' 
 check "which one differs, and how" grep -qx '  logs/stdout: content differs' "$T/last.err"
 check "-o DIR keeps both runs" test -f "$T/kept/1/provenance.json" -a -f "$T/kept/2/provenance.json"
 
+# A build (the OZ ERC20 with the solc-js pack of the solcjs_pack fixture): a relative SRC_DIR too.
+cp -r "$TB_SOURCE_DIR/examples/erc20" erc20
+expect_exit 0 "reprotest build SRC_DIR --solc 0.8.24" \
+  "$TEEBUILD" --store "$TB_BUILD_DIR/test-store" --tee none reprotest build erc20 --solc 0.8.24
+expect_err '^teebuild: reprotest: [0-9]+ subjects, identical in both runs$' "every artifact compared"
+
 job fails.json "[$BBX, \"false\"]"
 expect_exit 1 "a job that fails" "$TEEBUILD" --tee none reprotest fails.json
 expect_err '^teebuild: run: job exited with status 1$' "the run's own failure comes first"
