@@ -223,11 +223,13 @@ static struct reply get_key(const struct tb_tee_sim *sim, const json_t *req) {
  * (names are not restricted, as dstack does not: verifiers read identity before system-ready). */
 static struct reply emit_event(struct tb_tee_sim *sim, const json_t *req) {
   const char *event = json_string_value(json_object_get(req, "event"));
-  const char *hex = json_string_value(json_object_get(req, "payload"));
+  const json_t *payload_json = json_object_get(req, "payload");
   if (event == NULL || *event == '\0')
     return fail(400, "missing \"event\" (the event's name)");
+  /* dstack's RPC layer reads an absent bytes field as empty */
+  const char *hex = payload_json ? json_string_value(payload_json) : "";
   if (hex == NULL)
-    hex = ""; /* dstack's RPC layer reads an absent bytes field as empty */
+    return fail(400, "\"payload\" is not hex");
   size_t len = strlen(hex) / 2;
   cleanup_free unsigned char *payload = xmalloc(len + 1);
   if (strlen(hex) % 2 != 0 || tb_hex_decode(hex, payload, len) < 0)

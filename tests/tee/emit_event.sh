@@ -34,6 +34,7 @@ emit() { curl -s -o "$T/emit.out" -w '%{http_code}' --unix-socket "$T/dstack.soc
 check "EmitEvent without an event name is refused (400)" test "$(emit '{"payload": "00"}')" = 400
 check "EmitEvent with a payload that is not hex is refused (400)" test "$(emit '{"event": "x", "payload": "zz"}')" = 400
 check "EmitEvent with an odd-length payload is refused (400)" test "$(emit '{"event": "x", "payload": "abc"}')" = 400
+check "EmitEvent with a payload that is not a string is refused (400)" test "$(emit '{"event": "x", "payload": 5}')" = 400
 check "the refusal says why" grep -q '"payload\\" is not hex' "$T/emit.out"
 
 # a job after the events: its bundle carries them, and the app it names is the boot's
