@@ -18,7 +18,7 @@ verdict=$(awk -v m="$median" 'BEGIN { print (m <= 20 ? "meets" : "MISSES") }')
   echo
   echo "## $(date -u +%Y-%m-%dT%H:%MZ) attestation overhead (simulated TEE), $runs runs, OUT of $files x 64 KiB files"
   echo "- machine: $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-  echo "- build type: $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build/CMakeCache.txt")"
+  echo "- build type: $(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$build/CMakeCache.txt"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- start tee-sim + statement + P-256 key + DSSE sign + GetQuote (sim DCAP quote) + write bundle:"
   echo "  median $median ms, p95 $p95 ms ($verdict the goal of <= 20 ms)"
 } >>"$repo/bench/RESULTS.md"

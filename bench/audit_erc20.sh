@@ -52,6 +52,7 @@ report=$(cat <<REPORT
 ### $(date -u +%Y-%m-%d) audit_erc20 — $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 - Slither 0.11.6 direct (pack's bin/slither on the host, same archive, --json + --sarif): ${t_direct} ms (median of $runs, alternating)
 - teebuild audit --tee simulated (verify build, archive export, jail, attest): ${t_audit} ms — ratio ${ratio} (goal <= 1.10)
+- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)
 REPORT
 )
 echo "$report"

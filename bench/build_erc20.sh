@@ -77,7 +77,7 @@ report=$(cat <<REPORT
 - teebuild build --tee simulated: ${t_sim} ms — ratio $(ratio "$t_sim" "$t_direct")
 - runner peak memory, job excluded (goal <= 4 MiB): build --tee none: $rss_none; build --tee simulated:
   $rss_sim; run (solc --version): $rss_run
-- load: other work was running on the machine at the same time (shared development machine)
+- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: other sessions' work lands on both sides)
 REPORT
 )
 echo "$report"

@@ -35,7 +35,7 @@ version=$(node -p 'require(process.argv[1]).version' "$js_dir/node_modules/@phal
 section=$(cat <<EOT
 
 ## $(date -u +%Y-%m-%dT%H:%MZ) quote verify (DCAP, v4 sample + collateral, --time $now), $runs runs each, alternating
-- machine: $(uname -sr) $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
+- machine: $(uname -sr) $(uname -m), $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average $(cut -d' ' -f1-3 /proc/loadavg)
 - teebuild quote verify ($bin): median $a ms
 - @phala/dcap-qvl $version (node $(node --version), tests/dcap/js/verify.js): median $b ms
 - ratio teebuild / dcap-qvl: ${ratio}x (goal <= 0.5x)
