@@ -30,7 +30,15 @@ r["event_log"] = json.dumps(l); json.dump(r, open(sys.argv[2], "w"))' "$T/after.
 expect_exit 6 "an emitted event's payload changed in the log" "$TEEBUILD" quote verify "$T/forged.json" --allow-simulated
 expect_err '^teebuild: quote verify: event-log: ' "named by the event-log check"
 
-emit() { curl -s -o "$T/emit.out" -w '%{http_code}' --unix-socket "$T/dstack.sock" -X POST -d "$1" http://dstack/EmitEvent; }
+# emit BODY: POST BODY to the agent's /EmitEvent; prints the HTTP status, the reply in $T/emit.out.
+emit() { python3 -c 'import http.client, socket, sys
+c = http.client.HTTPConnection("dstack")
+c.sock = socket.socket(socket.AF_UNIX)
+c.sock.connect(sys.argv[1])
+c.request("POST", "/EmitEvent", sys.argv[2], {"Content-Type": "application/json"})
+r = c.getresponse()
+open(sys.argv[3], "wb").write(r.read())
+print(r.status)' "$T/dstack.sock" "$1" "$T/emit.out"; }
 check "EmitEvent without an event name is refused (400)" test "$(emit '{"payload": "00"}')" = 400
 check "EmitEvent with a payload that is not hex is refused (400)" test "$(emit '{"event": "x", "payload": "zz"}')" = 400
 check "EmitEvent with an odd-length payload is refused (400)" test "$(emit '{"event": "x", "payload": "abc"}')" = 400

@@ -78,17 +78,21 @@ expect_exit 6 "quote verify --pccs URL without --allow-simulated" "$TEEBUILD" qu
 expect_err '^teebuild: quote verify: pck-chain: ' "the chain does not reach Intel's root"
 
 # ---- what the port serves
-header() { curl -s -D - -o /dev/null "$sim_url$1" | tr -d '\r' | grep -i "^$2: " | cut -d' ' -f2; }
-check "the PCK CRL's issuer chain comes URL-encoded in its header, as from a PCCS" \
-  grep -q '^-----BEGIN%20CERTIFICATE' <(header '/sgx/certification/v4/pckcrl?ca=platform&encoding=der' SGX-PCK-CRL-Issuer-Chain)
-check "so does the QE identity's" \
-  grep -q '^-----BEGIN%20CERTIFICATE' <(header /tdx/certification/v4/qe/identity SGX-Enclave-Identity-Issuer-Chain)
-check "the PCK CRL is DER" test "$(curl -s "$sim_url/sgx/certification/v4/pckcrl?ca=platform&encoding=der" | head -c1 | od -An -tx1 | tr -d ' ')" = 30
-check "another FMSPC is not found (404)" test "$(curl -s -o /dev/null -w '%{http_code}' "$sim_url/tdx/certification/v4/tcb?fmspc=00606A000000")" = 404
-check "the processor CA's CRL is not found (404)" \
-  test "$(curl -s -o /dev/null -w '%{http_code}' "$sim_url/sgx/certification/v4/pckcrl?ca=processor&encoding=der")" = 404
-check "the agent protocol is not served on the port" \
-  test "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"report_data": "00"}' "$sim_url/GetQuote")" = 404
+# get PATH [HEADER [BODY]]: GET PATH of the sim's PCCS (POST BODY if given); prints the HTTP status,
+# then HEADER's value (as sent), then the first byte of the body in hex.
+get() { python3 -c 'import sys, urllib.request, urllib.error
+try:
+    r = urllib.request.urlopen(sys.argv[1], data=sys.argv[3].encode() if len(sys.argv) > 3 else None)
+except urllib.error.HTTPError as e:
+    r = e
+print(r.status, r.headers.get(sys.argv[2], "-"), r.read()[:1].hex())' "$sim_url$1" "${2:-none}" "${@:3}"; }
+check "the PCK CRL is DER, its issuer chain URL-encoded in its header, as from a PCCS" \
+  grep -q '^200 -----BEGIN%20CERTIFICATE.* 30$' <(get '/sgx/certification/v4/pckcrl?ca=platform&encoding=der' SGX-PCK-CRL-Issuer-Chain)
+check "the QE identity's issuer chain too" \
+  grep -q '^200 -----BEGIN%20CERTIFICATE' <(get /tdx/certification/v4/qe/identity SGX-Enclave-Identity-Issuer-Chain)
+check "another FMSPC is not found (404)" grep -q '^404 ' <(get '/tdx/certification/v4/tcb?fmspc=00606A000000')
+check "the processor CA's CRL is not found (404)" grep -q '^404 ' <(get '/sgx/certification/v4/pckcrl?ca=processor&encoding=der')
+check "the agent protocol is not served on the port" grep -q '^404 ' <(get /GetQuote none '{"report_data": "00"}')
 
 # ---- loopback only
 for addr in 0.0.0.0:0 10.1.2.3:0 '[::]:0' localhost:0 127.0.0.1 127.0.0.1:65536; do
