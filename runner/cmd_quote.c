@@ -135,7 +135,9 @@ static int load_trust(const struct tb_globals *g, const struct quote_verify_args
   if (a->collateral && tb_read_file(a->collateral, 16u << 20, collateral, &len, err) < 0)
     return tb_error_wrap(err, "--collateral");
   if (a->pccs) {
-    cleanup_free char *cache = collateral_cache_dir(g);
+    /* A simulation's collateral is not cached: another tee-sim (another root) may serve the same
+     * URL next, and the cache is keyed by URL and platform only. */
+    cleanup_free char *cache = a->allow_simulated ? NULL : collateral_cache_dir(g);
     if (dcap_fetch_collateral(a->pccs, q, cache, a->now, collateral, err) < 0)
       return -1;
   }

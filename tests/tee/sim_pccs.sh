@@ -74,6 +74,7 @@ mv "$T/last.out" quote.json
 expect_exit 0 "quote verify --allow-simulated --pccs URL" \
   "$TEEBUILD" quote verify quote.json --allow-simulated --pccs "$sim_url"
 check "says simulated" grep -q 'SIMULATED' "$T/last.out"
+check "a simulation's collateral is not cached in the store" test -z "$(ls "$TEEBUILD_STORE/dcap-collateral" 2>/dev/null)"
 expect_exit 6 "quote verify --pccs URL without --allow-simulated" "$TEEBUILD" quote verify quote.json --pccs "$sim_url"
 expect_err '^teebuild: quote verify: pck-chain: ' "the chain does not reach Intel's root"
 
