@@ -222,8 +222,9 @@ void sim_pki_close(struct sim_pki *pki) {
 
 bool sim_pki_claimed_by(const struct tdx_quote *q) {
   cleanup_x509_stack STACK_OF(X509) *chain = pem_chain_read((const char *)q->cert_data, q->cert_size);
-  char issuer[256] = "";
-  if (chain)
-    X509_NAME_get_text_by_NID(X509_get_issuer_name(sk_X509_value(chain, 0)), NID_commonName, issuer, sizeof(issuer));
+  char issuer[256];
+  if (chain == NULL ||
+      X509_NAME_get_text_by_NID(X509_get_issuer_name(sk_X509_value(chain, 0)), NID_commonName, issuer, sizeof(issuer)) < 0)
+    return false; /* no chain, or a leaf without an issuer CN: not the simulation's */
   return strncmp(issuer, SIM_CN_PREFIX, strlen(SIM_CN_PREFIX)) == 0;
 }
