@@ -115,3 +115,18 @@ int tb_subjects_collect(const char *out_dir, json_t **subjects, tb_error **err) 
   *subjects = arr;
   return 0;
 }
+
+int tb_subjects_listed(const json_t *statement, json_t **by_name, tb_error **err) {
+  cleanup_json json_t *map = json_object();
+  size_t i;
+  const json_t *subject;
+  json_array_foreach(json_object_get(statement, "subject"), i, subject) {
+    const char *name = json_string_value(json_object_get(subject, "name"));
+    json_t *digest = json_object_get(json_object_get(subject, "digest"), "sha256");
+    if (name == NULL || !json_is_string(digest))
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "subject %zu has no name or sha256", i);
+    json_object_set(map, name, digest);
+  }
+  *by_name = steal_pointer(&map);
+  return 0;
+}

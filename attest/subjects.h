@@ -12,4 +12,9 @@
  * directories (symlinks, devices, fifos) is refused: a subject must be plain bytes. */
 int tb_subjects_collect(const char *out_dir, json_t **subjects, tb_error **err);
 
+/* The subjects a statement lists, as an object name -> sha256 hex (a JSON string), in the
+ * statement's order. A subject without a name or a sha256 is refused, naming its index
+ * (TB_EXIT_INPUT). Whoever reads a statement's subjects (verify, audit, reprotest) reads them here. */
+int tb_subjects_listed(const json_t *statement, json_t **by_name, tb_error **err);
+
 #endif

@@ -63,9 +63,7 @@ static struct reply fail(unsigned status, const char *fmt, ...) __attribute__((f
 static struct reply fail(unsigned status, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  cleanup_free char *msg = NULL;
-  if (vasprintf(&msg, fmt, ap) < 0)
-    abort();
+  cleanup_free char *msg = xvasprintf(fmt, ap);
   va_end(ap);
   return (struct reply){status, json_pack("{s:s}", "error", msg)};
 }

@@ -63,8 +63,7 @@ static bool record(struct state *s, const char *name, bool ok, const char *fmt, 
   struct tb_verify_check *c = &s->r->checks[s->r->n_checks++];
   va_list ap;
   va_start(ap, fmt);
-  if (vasprintf(&c->detail, fmt, ap) < 0)
-    abort();
+  c->detail = xvasprintf(fmt, ap);
   va_end(ap);
   c->name = name;
   c->ok = ok;
@@ -348,16 +347,11 @@ static bool check_subjects(struct state *s) {
   const char *ptype = json_string_value(json_object_get(statement, "predicateType"));
   if (!type || !ptype || strcmp(type, TB_STATEMENT_TYPE) != 0 || strcmp(ptype, TB_PREDICATE_TYPE) != 0)
     return record(s, TB_CHECK_SUBJECTS, false, "the payload is not an in-toto v1 SLSA provenance v1 statement");
-  cleanup_json json_t *want = json_object();
+  cleanup_json json_t *want = NULL;
+  if (tb_subjects_listed(statement, &want, &e) < 0)
+    return record(s, TB_CHECK_SUBJECTS, false, "%s", e->msg);
   size_t i;
   json_t *subj;
-  json_array_foreach(json_object_get(statement, "subject"), i, subj) {
-    const char *name = json_string_value(json_object_get(subj, "name"));
-    json_t *digest = json_object_get(json_object_get(subj, "digest"), "sha256");
-    if (name == NULL || !json_is_string(digest))
-      return record(s, TB_CHECK_SUBJECTS, false, "subject %zu has no name or sha256", i);
-    json_object_set(want, name, digest);
-  }
   s->r->n_subjects = json_object_size(want);
   if (tb_subjects_collect(s->o->out_dir, &actual, &e) < 0)
     return record(s, TB_CHECK_SUBJECTS, false, "%s", e->msg);

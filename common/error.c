@@ -4,22 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/xalloc.h"
+
 int tb_error_setv(tb_error **err, int exit_code, int errnum, const char *fmt, va_list ap) {
   int status = errnum > 0 ? errnum : EINVAL;
   if (err == NULL || *err != NULL)
     return -status;
-  tb_error *e = calloc(1, sizeof(*e));
-  if (e == NULL)
-    abort(); /* no way to report anything without memory */
+  tb_error *e = xcalloc(1, sizeof(*e));
   e->status = status;
   e->exit_code = exit_code;
-  char *text = NULL;
-  if (vasprintf(&text, fmt, ap) < 0)
-    abort();
+  char *text = xvasprintf(fmt, ap);
   if (errnum > 0) {
-    char *full = NULL;
-    if (asprintf(&full, "%s: %s", text, strerror(errnum)) < 0)
-      abort();
+    char *full = xasprintf("%s: %s", text, strerror(errnum));
     free(text);
     text = full;
   }
@@ -39,16 +35,11 @@ int tb_error_set(tb_error **err, int exit_code, int errnum, const char *fmt, ...
 int tb_error_wrap(tb_error **err, const char *fmt, ...) {
   if (err == NULL || *err == NULL)
     return -EINVAL;
-  char *ctx = NULL;
   va_list ap;
   va_start(ap, fmt);
-  int n = vasprintf(&ctx, fmt, ap);
+  char *ctx = xvasprintf(fmt, ap);
   va_end(ap);
-  if (n < 0)
-    abort();
-  char *full = NULL;
-  if (asprintf(&full, "%s: %s", ctx, (*err)->msg) < 0)
-    abort();
+  char *full = xasprintf("%s: %s", ctx, (*err)->msg);
   free(ctx);
   free((*err)->msg);
   (*err)->msg = full;

@@ -19,13 +19,17 @@ void *xrealloc(void *p, size_t n) { return check(realloc(p, n ? n : 1)); }
 char *xstrdup(const char *s) { return check(strdup(s)); }
 char *xstrndup(const char *s, size_t n) { return check(strndup(s, n)); }
 
-char *xasprintf(const char *fmt, ...) {
+char *xvasprintf(const char *fmt, va_list ap) {
   char *out = NULL;
+  if (vasprintf(&out, fmt, ap) < 0)
+    check(NULL);
+  return out;
+}
+
+char *xasprintf(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vasprintf(&out, fmt, ap);
+  char *out = xvasprintf(fmt, ap);
   va_end(ap);
-  if (n < 0)
-    check(NULL);
   return out;
 }

@@ -16,6 +16,7 @@
 #include "attest/bundle.h"
 #include "attest/links.h"
 #include "attest/policy.h"
+#include "attest/subjects.h"
 #include "attest/verify.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -330,13 +331,12 @@ static int build_link(const char *build, const char *audit, json_t **deps, char 
   cleanup_json json_t *list = json_array();
   json_array_append_new(list, json_pack("{s:s, s:{s:s}, s:{s:s}}", "name", "build/" TB_BUNDLE_FILE, "digest", "sha256",
                                         bundle_hex, "annotations", TB_LINK_OUT_ANNOTATION, rel));
-  size_t i;
-  json_t *subject;
-  json_array_foreach(json_object_get(statement, "subject"), i, subject) {
-    const char *name = json_string_value(json_object_get(subject, "name"));
-    json_t *sha = json_object_get(json_object_get(subject, "digest"), "sha256");
-    if (name == NULL || !json_is_string(sha))
-      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: subject %zu has no name or sha256", prov_path, i);
+  cleanup_json json_t *subjects = NULL;
+  if (tb_subjects_listed(statement, &subjects, err) < 0)
+    return tb_error_wrap(err, "%s", prov_path);
+  const char *name;
+  json_t *sha;
+  json_object_foreach(subjects, name, sha) {
     cleanup_free char *dep = xasprintf("build/%s", name);
     json_array_append_new(list, json_pack("{s:s, s:{s:O}}", "name", dep, "digest", "sha256", sha));
   }

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attest/subjects.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/json.h"
@@ -106,19 +107,8 @@ static int run_child(const struct conditions *c, char **argv, int *status, tb_er
 static int load_subjects(const char *out, json_t **subjects, tb_error **err) {
   cleanup_free char *path = xasprintf("%s/provenance.json", out);
   cleanup_json json_t *statement = NULL;
-  int ret = tb_json_load_file(path, 256u << 20, &statement, err);
-  if (ret < 0)
-    return ret;
-  json_t *map = json_object();
-  size_t i;
-  json_t *s;
-  json_array_foreach(json_object_get(statement, "subject"), i, s) {
-    const char *name = json_string_value(json_object_get(s, "name"));
-    json_t *digest = json_object_get(json_object_get(s, "digest"), "sha256");
-    if (name != NULL && json_is_string(digest))
-      json_object_set(map, name, digest);
-  }
-  *subjects = map;
+  if (tb_json_load_file(path, 256u << 20, &statement, err) < 0 || tb_subjects_listed(statement, subjects, err) < 0)
+    return tb_error_wrap(err, "reprotest: %s", path);
   return 0;
 }
 

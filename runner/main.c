@@ -42,9 +42,7 @@ static void print_help(FILE *out) {
 int tb_usage_error(tb_error **err, const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  cleanup_free char *msg = NULL;
-  if (vasprintf(&msg, fmt, ap) < 0)
-    abort();
+  cleanup_free char *msg = xvasprintf(fmt, ap);
   va_end(ap);
   return tb_error_set(err, TB_EXIT_USAGE, 0, "%s: %s (see 'teebuild %s --help')", cmd, msg, cmd);
 }
