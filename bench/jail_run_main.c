@@ -1,7 +1,8 @@
 /* tb-jail-run: run one program in the jail from the command line, for benchmarks (and by hand)
  * until `teebuild run` exists. stdin is /dev/null; stdout and stderr are passed through (they must
  * not be a terminal).
- *   tb-jail-run [-v] [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... --out DIR -- PROG ARG... */
+ *   tb-jail-run [-v] [--profile NAME] [--seccomp-cache DIR] [--allow-no-cgroups] [--bind HOST:JAIL]...
+ *               --out DIR -- PROG ARG... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@
 #include "sandbox/jail.h"
 
 static int usage(void) {
-  (void)fprintf(stderr, "usage: tb-jail-run [-v] [--profile NAME] [--allow-no-cgroups] [--bind HOST:JAIL]... "
+  (void)fprintf(stderr, "usage: tb-jail-run [-v] [--profile NAME] [--seccomp-cache DIR] [--allow-no-cgroups] "
+                        "[--bind HOST:JAIL]... "
                   "--out DIR -- PROG [ARG]...\n");
   return 2;
 }
@@ -45,6 +47,8 @@ int main(int argc, char **argv) {
     char *colon;
     if (!strcmp(argv[i], "--profile") && i + 1 < argc)
       cfg.seccomp_profile = argv[++i];
+    else if (!strcmp(argv[i], "--seccomp-cache") && i + 1 < argc)
+      cfg.seccomp_cache_dir = argv[++i];
     else if (!strcmp(argv[i], "-v"))
       tb_log_set_verbosity(TB_VERBOSE);
     else if (!strcmp(argv[i], "--allow-no-cgroups"))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Jail start-up cost: a trivial static payload under tb-jail-run (the library-level driver: full
-# setup: namespaces, pivot_root, cgroup, rlimits, seccomp and its listener, copy-out), and as a
+# setup: namespaces, pivot_root, cgroup, rlimits, seccomp and its listener, copy-out; the compiled
+# profile from its on-disk cache, as the runner has it from the store's), and as a
 # `teebuild run --tee none` job (what a user pays: the CLI's start, staging, the jail, provenance and
 # bundle), versus bwrap with equivalent isolation, alternating, RUNS runs each; prints medians and
 # the ratios, and appends them to bench/RESULTS.md.
@@ -35,7 +36,8 @@ now_ns() { date +%s%N; }
 
 ours() {
   local out; out=$(mktemp -d "$work/out.XXXXXX")
-  "$run" --bind "$work/tc:/toolchain/bench" --bind "$work/src:/src" --out "$out" -- /toolchain/bench/true \
+  "$run" --seccomp-cache "$work/seccomp-cache" --bind "$work/tc:/toolchain/bench" --bind "$work/src:/src" \
+    --out "$out" -- /toolchain/bench/true \
     </dev/null >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
 }
 
@@ -74,7 +76,7 @@ ratio_cli=$(awk -v a="$m_cli" -v b="$m_theirs" 'BEGIN {printf "%.2f", a / b}')
 cpu_line="- CPU time per run: not measured (no perf)"
 if command -v perf >/dev/null; then
   # The same out dir every run: the payload writes nothing, so it stays empty.
-  c_ours=$(cpu_ms "$run --bind $work/tc:/toolchain/bench --bind $work/src:/src --out $work/cpu-out \
+  c_ours=$(cpu_ms "$run --seccomp-cache $work/seccomp-cache --bind $work/tc:/toolchain/bench --bind $work/src:/src --out $work/cpu-out \
     -- /toolchain/bench/true")
   c_theirs=$(cpu_ms "bwrap --unshare-all --die-with-parent --new-session --clearenv --hostname teebuild \
     --uid 1000 --gid 1000 --ro-bind $work/tc /toolchain/bench --ro-bind $work/src /src \

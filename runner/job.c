@@ -28,15 +28,17 @@ struct job_run {
   bool force;
   char *staging;   /* OUT.tmp-XXXXXX: artifacts/, logs/, and src/ while the job runs */
   char *src_stage; /* the inputs exactly as the jail sees them at /src */
+  char *seccomp_cache; /* STORE/seccomp: compiled seccomp profiles (sandbox/seccomp_cache.c) */
   struct job_record rec;
 };
 
 static int resolve_toolchains(const struct tb_globals *g, const struct job_spec *spec, struct job_record *rec,
-                              tb_error **err) {
+                              char **seccomp_cache, tb_error **err) {
   struct store *store = NULL;
   int ret = store_open(g->store_dir, &store, err);
   if (ret < 0)
     return ret;
+  *seccomp_cache = xasprintf("%s/seccomp", store_path(store));
   rec->toolchains = xcalloc(spec->n_toolchains, sizeof(*rec->toolchains));
   for (size_t i = 0; ret == 0 && i < spec->n_toolchains; i++) {
     struct job_toolchain *t = &rec->toolchains[i];
@@ -120,7 +122,7 @@ int job_prepare(const struct tb_globals *g, const struct job_spec *spec, const c
   *out = run; /* the caller frees it, whatever happens below */
   int ret = out_dir_check(run->out, opts->force, err);
   if (ret == 0)
-    ret = resolve_toolchains(g, spec, &run->rec, err);
+    ret = resolve_toolchains(g, spec, &run->rec, &run->seccomp_cache, err);
   if (ret == 0)
     ret = out_dir_stage(run->out, &run->staging, err);
   if (ret == 0)
@@ -177,6 +179,7 @@ static int run_jail(struct job_run *run, int stdin_fd, int stdout_fd, int stderr
       .stdout_fd = stdout_fd,
       .stderr_fd = stderr_fd,
       .seccomp_profile = rec->seccomp_profile,
+      .seccomp_cache_dir = run->seccomp_cache,
       .limits = rec->limits,
       .lowering = rec->lowering,
   };
@@ -273,6 +276,7 @@ void job_run_free(struct job_run *run) {
     tb_rm_rf(run->staging, NULL);
   free(run->staging);
   free(run->src_stage);
+  free(run->seccomp_cache);
   free(run->out);
   record_clear(&run->rec);
   free(run);

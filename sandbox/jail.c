@@ -222,7 +222,7 @@ int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error
   memset(result, 0, sizeof(*result));
   limits_effective(&cfg->limits, &result->limits);
   const struct seccomp_program *prog;
-  if (validate_config(cfg, err) < 0 || seccomp_program_get(cfg->seccomp_profile, &prog, err) < 0)
+  if (validate_config(cfg, err) < 0 || seccomp_program_get(cfg->seccomp_profile, cfg->seccomp_cache_dir, &prog, err) < 0)
     return -1;
   return caller_single_threaded() ? supervise_in_caller(cfg, prog, result, err)
                                   : supervise_in_child(cfg, prog, result, err);

@@ -42,6 +42,7 @@ struct jail_config {
   int stdout_fd;             /* host fds (regular files or pipes, never a tty) */
   int stderr_fd;
   const char *seccomp_profile; /* name of a profile shipped with teebuild, e.g. "default" */
+  const char *seccomp_cache_dir; /* compiled profiles kept here across processes, or NULL */
   struct jail_limits limits;  /* a zero field takes its JAIL_DEFAULT_LIMITS value */
   struct jail_lowering lowering;
 };

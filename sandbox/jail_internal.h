@@ -47,8 +47,10 @@ struct seccomp_program {
   char digest[TB_SHA256_HEX_LEN + 1];
 };
 
-/* The compiled profile, built once per process and kept for its lifetime. */
-int seccomp_program_get(const char *profile, const struct seccomp_program **out, tb_error **err);
+/* The compiled profile, built (or read from cache_dir, unless NULL) once per process and kept for
+ * its lifetime. */
+int seccomp_program_get(const char *profile, const char *cache_dir,
+                        const struct seccomp_program **out, tb_error **err);
 /* In the jail: read the BPF the parent sent (the memfd of seccomp_program). */
 int seccomp_program_read(int memfd, struct seccomp_program *out, tb_error **err);
 /* Install the filter on the calling thread; returns the user-notification listener fd. */
@@ -56,6 +58,14 @@ int seccomp_program_install(const struct seccomp_program *prog, tb_error **err);
 /* Answer one pending notification: EPERM for a syscall libseccomp can name (recorded in result),
  * ENOSYS for numbers it cannot (newer than the profile). Returns 0, or -errno from the listener. */
 int seccomp_notify_answer(int listener, struct jail_result *result);
+
+/* ---- seccomp_cache.c ---- */
+/* Fill prog's bpf, len and digest from dir's file for this profile and code; false when there is
+ * none usable (missing, not private to our euid, malformed): then compile. */
+bool seccomp_cache_load(const char *dir, const char *profile, struct seccomp_program *prog);
+/* Keep a compiled program in dir (made 0700 if missing); failures only cost the next process a
+ * compile. */
+void seccomp_cache_store(const char *dir, const char *profile, const struct seccomp_program *prog);
 
 /* ---- seccomp_profiles.c ---- */
 struct seccomp_profile {

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/xalloc.h"
@@ -133,17 +134,43 @@ static int read_bpf(int fd, const char *name, struct seccomp_program *prog, tb_e
   return 0;
 }
 
-/* Export to a memfd sealed against any change: the same fd is later passed into every jail. */
+/* The memfd that carries a program into every jail, sealed against any change once written. */
+static int bpf_memfd(tb_error **err) {
+  int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  return fd < 0 ? tb_error_set(err, TB_EXIT_SANDBOX, errno, "memfd_create") : fd;
+}
+
+static int seal_bpf(int fd, const char *name, tb_error **err) {
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "seal the BPF of %s", name);
+  return 0;
+}
+
+/* A program read from the cache: only its memfd is missing. */
+static int seal_cached(const char *name, struct seccomp_program *prog, tb_error **err) {
+  cleanup_close int fd = bpf_memfd(err);
+  if (fd < 0)
+    return fd;
+  if (tb_write_all(fd, prog->bpf, prog->len) < 0)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "write the BPF of %s", name);
+  if (seal_bpf(fd, name, err) < 0)
+    return -1;
+  prog->memfd = steal_fd(&fd);
+  prog->name = name;
+  return 0;
+}
+
+/* Export to a sealed memfd, read back what it holds, and hash exactly that. */
 static int export_bpf(scmp_filter_ctx ctx, const char *name, struct seccomp_program *prog,
                       tb_error **err) {
-  cleanup_close int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  cleanup_close int fd = bpf_memfd(err);
   if (fd < 0)
-    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "memfd_create");
+    return fd;
   int r = seccomp_export_bpf(ctx, fd);
   if (r < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, -r, "seccomp_export_bpf %s", name);
-  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "seal the BPF of %s", name);
+  if (seal_bpf(fd, name, err) < 0)
+    return -1;
   if (read_bpf(fd, name, prog, err) < 0)
     return -1;
   unsigned char digest[TB_SHA256_LEN];
@@ -183,9 +210,22 @@ static int compile_profile(const struct seccomp_profile *p, struct seccomp_progr
 
 static pthread_mutex_t programs_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* From the on-disk cache when it holds this profile for this code, else compiled and cached. */
+static int load_or_compile(const struct seccomp_profile *p, const char *cache_dir,
+                           struct seccomp_program *prog, tb_error **err) {
+  if (cache_dir && seccomp_cache_load(cache_dir, p->name, prog))
+    return seal_cached(p->name, prog, err);
+  if (compile_profile(p, prog, err) < 0)
+    return -1;
+  if (cache_dir)
+    seccomp_cache_store(cache_dir, p->name, prog);
+  return 0;
+}
+
 /* A plain -EINVAL on failure (the error recorded first) shows static analysis that *out is set
  * whenever 0 is returned. */
-int seccomp_program_get(const char *profile, const struct seccomp_program **out, tb_error **err) {
+int seccomp_program_get(const char *profile, const char *cache_dir,
+                        const struct seccomp_program **out, tb_error **err) {
   /* One slot per shipped profile, compiled on first use and kept: the process runs few jobs and
    * the BPF is a few kilobytes. */
   static struct seccomp_program programs[8];
@@ -204,7 +244,7 @@ int seccomp_program_get(const char *profile, const struct seccomp_program **out,
     (void)tb_error_set(err, TB_EXIT_SANDBOX, 0, "too many seccomp profiles");
     r = -EINVAL;
   } else if (slot->name == NULL)
-    r = compile_profile(p, slot, err);
+    r = load_or_compile(p, cache_dir, slot, err);
   pthread_mutex_unlock(&programs_lock);
   if (r < 0)
     return r;
@@ -215,7 +255,7 @@ int seccomp_program_get(const char *profile, const struct seccomp_program **out,
 int jail_seccomp_filter(const char *profile, const void **bpf, size_t *len, const char **digest,
                         tb_error **err) {
   const struct seccomp_program *prog;
-  if (seccomp_program_get(profile, &prog, err) < 0)
+  if (seccomp_program_get(profile, NULL, &prog, err) < 0)
     return -1;
   *bpf = prog->bpf;
   *len = prog->len;

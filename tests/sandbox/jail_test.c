@@ -1,6 +1,7 @@
 /* jail_run() end to end: each case runs the static probe (tests/sandbox/probe.c) bound at
  * /toolchain/probe and asserts what it could and could not do, and how the jail reported it.
  * Usage: jail_test CASE (ctest registers one test per case). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -111,6 +112,7 @@ struct run_opts {
   struct jail_limits limits;
   bool allow_no_cgroups;
   int stdout_fd; /* -1: a fresh file read back into f->output */
+  const char *seccomp_cache_dir;
 };
 
 static const char *const test_env[] = {"PATH=/toolchain/probe/bin", "HOME=/tmp", "TZ=UTC",
@@ -126,7 +128,7 @@ static int run_with(struct fixture *f, const struct run_opts *o, const char *op,
       .argv = argv, .env = test_env, .binds = binds, .n_binds = 2, .out_host_dir = f->out,
       .stdin_fd = -1, .stdout_fd = out, .stderr_fd = errfd,
       .seccomp_profile = o->profile ? o->profile : "default", .limits = o->limits,
-      .lowering = {.allow_no_cgroups = o->allow_no_cgroups}};
+      .lowering = {.allow_no_cgroups = o->allow_no_cgroups}, .seccomp_cache_dir = o->seccomp_cache_dir};
   reset_out(f);
   tb_error_free(&f->err);
   int r = jail_run(&cfg, &f->result, &f->err);
@@ -521,6 +523,84 @@ static int case_caller_ignores_sigchld(struct fixture *f) {
   return 0;
 }
 
+/* One job from a fresh process (a process compiles or loads a profile once): whether the probe's
+ * ptrace was blocked, and the digest the jail reported. */
+static bool blocked_in_child(struct fixture *f, const char *cache, char digest[65]) {
+  int fds[2];
+  if (pipe(fds) < 0)
+    abort();
+  (void)fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    struct run_opts o = {.stdout_fd = -1, .seccomp_cache_dir = cache};
+    run_with(f, &o, "ptrace", "");
+    char line[80];
+    int n = snprintf(line, sizeof(line), "%d %s", f->result.outcome == JAIL_BLOCKED_SYSCALL,
+                     f->result.isolation.seccomp_digest);
+    _exit(write(fds[1], line, (size_t)n) == n ? 0 : 1);
+  }
+  close(fds[1]);
+  char line[80] = "";
+  ssize_t n = read(fds[0], line, sizeof(line) - 1);
+  close(fds[0]);
+  waitpid(pid, NULL, 0);
+  line[n > 0 ? n : 0] = '\0';
+  int blocked = 0;
+  return sscanf(line, "%d %64s", &blocked, digest) == 2 && blocked;
+}
+
+/* The one file in dir (NULL unless exactly one), malloc'ed. */
+static char *only_file(const char *dir) {
+  DIR *d = opendir(dir);
+  char *name = NULL;
+  int n = 0;
+  for (struct dirent *de; d && (de = readdir(d));)
+    if (de->d_name[0] != '.' && n++ == 0)
+      name = xasprintf("%s/%s", dir, de->d_name);
+  if (d)
+    closedir(d);
+  if (n != 1) {
+    free(name);
+    return NULL;
+  }
+  return name;
+}
+
+/* Replace a cache file by an allow-all program (BPF_RET|BPF_K, SECCOMP_RET_ALLOW) under a made-up
+ * digest, with the given mode. */
+static bool plant_allow_all(const char *path, mode_t mode) {
+  static const char planted[] = "tbseccomp1 "
+                                "0000000000000000000000000000000000000000000000000000000000000000\n"
+                                "\x06\x00\x00\x00\x00\x00\xff\x7f";
+  int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  bool ok = fd >= 0 && write(fd, planted, sizeof(planted) - 1) == (ssize_t)(sizeof(planted) - 1) &&
+            fchmod(fd, mode) == 0;
+  if (fd >= 0)
+    close(fd);
+  return ok;
+}
+
+/* The compiled profile kept on disk: written by the first process, loaded by the next; a file
+ * others could write is ignored (compiled again), so only the caller's own files can change the
+ * filter that runs. */
+static int case_seccomp_cache(struct fixture *f) {
+  char *cache = xasprintf("%s/seccomp-cache", f->base);
+  char compiled[65] = "", again[65] = "", tampered[65] = "";
+  struct stat st;
+  bool first = blocked_in_child(f, cache, compiled);
+  char *file = only_file(cache);
+  CHECK(first && file && stat(cache, &st) == 0 && (st.st_mode & 07777) == 0700,
+        "the first process compiles and keeps one file in a private directory (%s)", compiled);
+  CHECK(blocked_in_child(f, cache, again) && strcmp(again, compiled) == 0,
+        "the next one loads it: same digest, ptrace still blocked");
+  CHECK(file && plant_allow_all(file, 0664) && blocked_in_child(f, cache, tampered) &&
+            strcmp(tampered, compiled) == 0,
+        "a cache file writable by others is ignored");
+  free(file);
+  free(cache);
+  return 0;
+}
+
 static atomic_bool churn_stop;
 
 /* Another thread of the caller, always inside malloc or stdio. */
@@ -611,7 +691,7 @@ static const struct {
     {"memory_limit", case_memory_limit}, {"output_limit", case_output_limit},
     {"cpu_limit", case_cpu_limit},       {"cgroup_cleanup", case_cgroup_cleanup},
     {"parent_death", case_parent_death}, {"threaded_caller", case_threaded_caller},
-    {"caller_ignores_sigchld", case_caller_ignores_sigchld},
+    {"caller_ignores_sigchld", case_caller_ignores_sigchld}, {"seccomp_cache", case_seccomp_cache},
     {"blocked_syscalls", case_blocked_syscalls}, {"x32", case_x32},
     {"tiocsti", case_tiocsti},           {"identity", case_identity},
     {"copyout", case_copyout},           {"setup_errors", case_setup_errors},
