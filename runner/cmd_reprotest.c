@@ -35,7 +35,8 @@ static const char usage[] =
     "\n"
     "-o DIR   keep both outputs as DIR/1 and DIR/2 (default: a temporary directory, removed)\n"
     "\n"
-    "Prints which subjects differ or exist in one run only. --json: {\"ok\", \"subjects\", \"differ\"}.\n"
+    "Prints which subjects differ or exist in one run only. --json: {\"ok\", \"subjects\", \"differ\"}, or\n"
+    "{\"ok\": false, \"error\"} when a run failed.\n"
     "\n"
     "Exit status: 0 identical; 1 some subject differs; 2 usage; otherwise a run's own exit status\n"
     "(that run failed).\n";
@@ -160,6 +161,11 @@ static int reprotest(const struct tb_globals *g, char **args, int nargs, const c
       break;
     }
     ret = load_subjects(out, &subjects[i], err);
+  }
+  if (ret != 0 && g->json && *err != NULL) {
+    tb_error *ignored = NULL; /* the run's failure is what is reported, in *err */
+    (void)tb_print_json(json_pack("{s:b, s:s}", "ok", false, "error", (*err)->msg), &ignored);
+    tb_error_discard(&ignored);
   }
   if (ret == 0) {
     cleanup_json json_t *differ = compare(subjects[0], subjects[1]);

@@ -133,6 +133,8 @@ int main(int argc, char **argv) {
     return TB_EXIT_USAGE;
   }
   if (argc < 2) {
+    /* Like every failure, one line first; the command list follows as details. */
+    (void)fputs("teebuild: no command given (see 'teebuild --help')\n", stderr);
     print_help(stderr);
     return TB_EXIT_USAGE;
   }

@@ -29,6 +29,8 @@ expect_exit 3 "toolchain add PATH --sha256 HEX" "$TEEBUILD" toolchain add "$T/mi
 
 expect_exit 0 "--version" "$TEEBUILD" --version
 check "--version: teebuild X.Y.Z" grep -Eqx 'teebuild [0-9]+\.[0-9]+\.[0-9]+' "$T/last.out"
+expect_exit 2 "no command" "$TEEBUILD"
+expect_err "^teebuild: no command given" "one line first, then the commands"
 expect_exit 2 "an unknown command" "$TEEBUILD" frobnicate
 expect_err "^teebuild: unknown command 'frobnicate'" "in one line"
 done_testing

@@ -34,6 +34,9 @@ job fails.json "[$BBX, \"false\"]"
 expect_exit 1 "a job that fails" "$TEEBUILD" --tee none reprotest fails.json
 expect_err '^teebuild: run: job exited with status 1$' "the run's own failure comes first"
 check "then which run failed" grep -qx 'teebuild: reprotest: run 1 failed (exit status 1)' "$T/last.err"
+expect_exit 1 "a job that fails, --json" "$TEEBUILD" --tee none --json reprotest fails.json
+check "--json: not ok, with the error" \
+  test "$(cat "$T/last.out")" = '{"error":"reprotest: run 1 failed (exit status 1)","ok":false}'
 
 expect_exit 2 "no job" "$TEEBUILD" reprotest
 expect_err "^teebuild: reprotest: expected JOB.json" "usage error in one line"
