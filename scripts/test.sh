@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI checks: install the dependencies, then configure, build and run ctest twice, in the
-# normal build type and under AddressSanitizer/UBSan. The last line sums ctest's own counts:
+# normal build type and under AddressSanitizer/UBSan; the normal build's ctest includes `lint`
+# (scripts/lint.sh: clang-tidy and cppcheck, any finding fails). The last line sums ctest's own counts:
 # "N passed, N failed". Exits non-zero if anything failed.
 set -uo pipefail
 
