@@ -1,7 +1,9 @@
 /* teebuild verify OUT: check an output directory offline, check by check (attest/verify.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "attest/policy.h"
@@ -104,6 +106,17 @@ int cmd_verify(const struct tb_globals *g, int argc, char **argv, tb_error **err
   if (help) {
     (void)fputs(usage, stdout);
     return 0;
+  }
+  /* A directory that is not there is a wrong argument (3); one whose bundle is missing or
+   * damaged is evidence that does not verify (6). */
+  struct stat st;
+  if (stat(a.out, &st) < 0) {
+    (void)tb_error_set(err, TB_EXIT_INPUT, errno, "verify: %s", a.out);
+    return TB_EXIT_INPUT;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    (void)tb_error_set(err, TB_EXIT_INPUT, ENOTDIR, "verify: %s", a.out);
+    return TB_EXIT_INPUT;
   }
   cleanup_json json_t *policy = NULL;
   cleanup_free char *collateral = NULL, *sim_dir = NULL;

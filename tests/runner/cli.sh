@@ -22,8 +22,11 @@ expect_exit 2 "an unknown short option in a cluster" "$TEEBUILD" build -xh
 expect_err "^teebuild: build: unknown option -x" "names it"
 
 # Options after the operand, as design.md writes them: the missing OUT is the failure, not usage.
-expect_exit 6 "verify OUT --allow-simulated --time N" "$TEEBUILD" verify "$T/missing" --allow-simulated --time 1
-expect_err "^teebuild: verify: bundle: " "fails on the OUT, not on the command line"
+expect_exit 3 "verify OUT --allow-simulated --time N" "$TEEBUILD" verify "$T/missing" --allow-simulated --time 1
+expect_err "^teebuild: verify: $T/missing: No such file" "fails on the OUT (bad input), not on the command line"
+mkdir -p "$T/empty-out"
+expect_exit 6 "verify of an OUT without its bundle" "$TEEBUILD" verify "$T/empty-out" --allow-simulated
+expect_err "^teebuild: verify: bundle: " "a missing bundle is evidence that does not verify"
 expect_exit 3 "quote verify QUOTE --collateral FILE" "$TEEBUILD" quote verify "$T/missing" --collateral "$T/missing"
 expect_exit 3 "toolchain add PATH --sha256 HEX" "$TEEBUILD" toolchain add "$T/missing" --sha256 "$(printf '0%.0s' {1..64})"
 
