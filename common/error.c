@@ -6,12 +6,11 @@
 
 #include "common/xalloc.h"
 
-int tb_error_setv(tb_error **err, int exit_code, int errnum, const char *fmt, va_list ap) {
-  int status = errnum > 0 ? errnum : EINVAL;
+void tb_error_recordv(tb_error **err, int exit_code, int errnum, const char *fmt, va_list ap) {
   if (err == NULL || *err != NULL)
-    return -status;
+    return;
   tb_error *e = xcalloc(1, sizeof(*e));
-  e->status = status;
+  e->status = -tb_error_status(errnum);
   e->exit_code = exit_code;
   char *text = xvasprintf(fmt, ap);
   if (errnum > 0) {
@@ -21,15 +20,13 @@ int tb_error_setv(tb_error **err, int exit_code, int errnum, const char *fmt, va
   }
   e->msg = text;
   *err = e;
-  return -status;
 }
 
-int tb_error_set(tb_error **err, int exit_code, int errnum, const char *fmt, ...) {
+void tb_error_record(tb_error **err, int exit_code, int errnum, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int ret = tb_error_setv(err, exit_code, errnum, fmt, ap);
+  tb_error_recordv(err, exit_code, errnum, fmt, ap);
   va_end(ap);
-  return ret;
 }
 
 int tb_error_wrap(tb_error **err, const char *fmt, ...) {

@@ -9,6 +9,7 @@
 #ifndef TB_COMMON_ERROR_H
 #define TB_COMMON_ERROR_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -29,12 +30,28 @@ typedef struct tb_error {
   char *msg;     /* "context: context: cause: strerror" */
 } tb_error;
 
-/* Record an error in *err (unless one is already recorded: the first cause wins) and return
- * -status. errnum 0 means no errno applies; otherwise strerror(errnum) is appended. */
-int tb_error_set(tb_error **err, int exit_code, int errnum, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-int tb_error_setv(tb_error **err, int exit_code, int errnum, const char *fmt, va_list ap)
+/* Record an error in *err unless one is already recorded (the first cause wins). errnum 0 means
+ * no errno applies; otherwise strerror(errnum) is appended. */
+void tb_error_recordv(tb_error **err, int exit_code, int errnum, const char *fmt, va_list ap)
     __attribute__((format(printf, 4, 0)));
+
+/* The code a failure returns: -errnum, or -EINVAL when no errno applies. Inline, so that callers
+ * and static analysers see the result is negative. */
+static inline int tb_error_status(int errnum) { return errnum > 0 ? -errnum : -EINVAL; }
+
+void tb_error_record(tb_error **err, int exit_code, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Record an error (as tb_error_recordv) and evaluate to tb_error_status(errnum), for
+ * `return tb_error_set(err, TB_EXIT_INPUT, errno, "open %s", path);`. A macro so that analysers
+ * see the value is negative (they do not follow variadic calls); errnum is read once, before
+ * formatting the message can change errno. */
+#define tb_error_set(err, exit_code, errnum, ...)                                                                    \
+  __extension__({                                                                                                    \
+    int tb_errnum_ = (errnum);                                                                                       \
+    tb_error_record((err), (exit_code), tb_errnum_, __VA_ARGS__);                                                    \
+    tb_error_status(tb_errnum_);                                                                                     \
+  })
 
 /* Prefix the recorded message with "context: " and return -status (for `return tb_error_wrap(...)`). */
 int tb_error_wrap(tb_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

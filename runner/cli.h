@@ -2,6 +2,7 @@
 #ifndef TB_RUNNER_CLI_H
 #define TB_RUNNER_CLI_H
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -42,7 +43,9 @@ int tb_flush_stdout(tb_error **err);
 /* The one result object of --json on stdout, canonical and newline-terminated. Takes result. */
 int tb_print_json(json_t *result, tb_error **err);
 
-/* Fail with TB_EXIT_USAGE and a one-line message naming the command. */
-int tb_usage_error(tb_error **err, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Fail with TB_EXIT_USAGE and a one-line message naming the command; evaluates to -EINVAL (a
+ * macro, like tb_error_set, so that analysers see the failure is negative). */
+void tb_usage_record(tb_error **err, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define tb_usage_error(err, cmd, ...) __extension__({ tb_usage_record((err), (cmd), __VA_ARGS__); -EINVAL; })
 
 #endif

@@ -74,7 +74,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a, bool *help, 
     default: return -1;
     }
   }
-  if (optind != argc - 1)
+  if (optind != argc - 1 || argv[optind][0] == '\0')
     return tb_usage_error(err, "verify", "expected exactly one OUT directory");
   if (a->collateral && a->pccs)
     return tb_usage_error(err, "verify", "--collateral and --pccs exclude each other");

@@ -39,12 +39,12 @@ static void print_help(FILE *out) {
   (void)fputs("\n'teebuild COMMAND --help' describes a command.\n", out);
 }
 
-int tb_usage_error(tb_error **err, const char *cmd, const char *fmt, ...) {
+void tb_usage_record(tb_error **err, const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   cleanup_free char *msg = xvasprintf(fmt, ap);
   va_end(ap);
-  return tb_error_set(err, TB_EXIT_USAGE, 0, "%s: %s (see 'teebuild %s --help')", cmd, msg, cmd);
+  (void)tb_error_set(err, TB_EXIT_USAGE, 0, "%s: %s (see 'teebuild %s --help')", cmd, msg, cmd);
 }
 
 int tb_flush_stdout(tb_error **err) {
