@@ -140,7 +140,7 @@ exec(sys.argv[2]); json.dump(b, open(p, "w"))' "$T/t" "$3"
   expect_err "^teebuild: verify: key-chain: $2" "tamper: $1 is named by key-chain"
 }
 tamper "key link signature" "keyLinkSignature" 'c["keyLinkSignature"] = flip_s(c["keyLinkSignature"])'
-tamper "derived public key" "keyLinkSignature" 'c["derivedPublicKey"] = c["derivedPublicKey"][:-2] + "00"'
+tamper "derived public key" "keyLinkSignature" 'h = c["derivedPublicKey"]; c["derivedPublicKey"] = h[:-2] + "%02x" % (int(h[-2:], 16) ^ 1)'
 tamper "app key signature" "the chain ends at KMS root .* not at the local simulated KMS" \
   'c["signatureChain"][0] = flip_s(c["signatureChain"][0])'
 tamper "KMS signature" "the chain ends at KMS root" 'c["signatureChain"][1] = flip_s(c["signatureChain"][1])'
