@@ -67,10 +67,14 @@ int dcap_verify(const struct tdx_quote *q, const char *collateral_json, const un
                 size_t root_len, int64_t now, struct dcap_verdict *out, tb_error **err);
 
 /* QuoteCollateralV3 for q from a PCCS or Intel PCS base URL (API v4, libcurl), the TCB info and QE
- * identity kept as the exact bytes served. cache_dir (NULL: none) keeps one file per (URL, FMSPC,
+ * identity kept as the exact bytes served. cache_dir (NULL: none) holds one file per (URL, FMSPC,
  * PCK CA), reused while its TCB info and QE identity are valid at now. Fails "collateral-fetch: ...". */
 int dcap_fetch_collateral(const char *base_url, const struct tdx_quote *q, const char *cache_dir, int64_t now,
                           char **json, tb_error **err);
+
+/* Keep collateral that dcap_verify accepted for later dcap_fetch_collateral calls. Only verified
+ * collateral is kept: a tampered answer must not stand in for a good one until its dates expire. */
+void dcap_cache_collateral(const char *base_url, const struct tdx_quote *q, const char *cache_dir, const char *json);
 
 /* The pinned Intel SGX Root CA (DER SHA-256 44a0196b...74d3). */
 extern const unsigned char dcap_intel_root_ca_der[];

@@ -270,7 +270,19 @@ int dcap_fetch_collateral(const char *base_url, const struct tdx_quote *q, const
   if ((ret = fetch_all(base, &p, coll, err)) < 0)
     return ret;
   *json = json_dumps(coll, JSON_INDENT(1));
-  if (path && (tb_mkdir_p(cache_dir, 0755, err) < 0 || tb_write_file_atomic(path, *json, strlen(*json), 0644, err) < 0))
-    tb_error_free(err); /* a cache that cannot be written only costs a refetch */
   return 0;
+}
+
+void dcap_cache_collateral(const char *base_url, const struct tdx_quote *q, const char *cache_dir, const char *json) {
+  struct platform p = {.ca = "platform"};
+  cleanup_error tb_error *ignored = NULL;
+  if (platform_of(q, &p, &ignored) < 0)
+    return;
+  cleanup_free char *base = xstrdup(base_url);
+  for (size_t n = strlen(base); n && base[n - 1] == '/'; n--)
+    base[n - 1] = '\0';
+  cleanup_free char *path = cache_path(cache_dir, base, &p);
+  /* a cache that cannot be written only costs a refetch */
+  if (tb_mkdir_p(cache_dir, 0755, &ignored) == 0)
+    (void)tb_write_file_atomic(path, json, strlen(json), 0644, &ignored);
 }

@@ -115,8 +115,12 @@ static int read_event_log(const char *path, json_t **events, tb_error **err) {
   return log ? eventlog_parse(log, events, err) : 0;
 }
 
-/* STORE/dcap-collateral, or NULL (no cache) when the store cannot be opened. */
-static char *collateral_cache_dir(const struct tb_globals *g) {
+/* STORE/dcap-collateral, or NULL (no cache) when the store cannot be opened. A simulation's
+ * collateral is never cached: another tee-sim (another root) may serve the same URL next, and the
+ * cache is keyed by URL and platform only. */
+static char *collateral_cache_dir(const struct tb_globals *g, const struct quote_verify_args *a) {
+  if (a->allow_simulated)
+    return NULL;
   struct store *store = NULL;
   tb_error *e = NULL;
   if (store_open(g->store_dir, &store, &e) < 0) {
@@ -135,9 +139,7 @@ static int load_trust(const struct tb_globals *g, const struct quote_verify_args
   if (a->collateral && tb_read_file(a->collateral, 16u << 20, collateral, &len, err) < 0)
     return tb_error_wrap(err, "--collateral");
   if (a->pccs) {
-    /* A simulation's collateral is not cached: another tee-sim (another root) may serve the same
-     * URL next, and the cache is keyed by URL and platform only. */
-    cleanup_free char *cache = a->allow_simulated ? NULL : collateral_cache_dir(g);
+    cleanup_free char *cache = collateral_cache_dir(g, a);
     if (dcap_fetch_collateral(a->pccs, q, cache, a->now, collateral, err) < 0)
       return -1;
   }
@@ -177,6 +179,9 @@ static int verify_quote(const struct tb_globals *g, const struct quote_verify_ar
   if (ret < 0)
     return ret;
   *dcap_done = true;
+  cleanup_free char *cache = a->pccs ? collateral_cache_dir(g, a) : NULL;
+  if (cache)
+    dcap_cache_collateral(a->pccs, *q, cache, collateral);
   if (events && (ret = eventlog_check_quote(events, *q, err)) < 0)
     return ret;
   if ((ret = policy_check_tcb(policy, verdict->status, err)) < 0)

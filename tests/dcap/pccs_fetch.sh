@@ -24,6 +24,21 @@ check "a refetch happened" test "$(wc -l <"$T/log")" -eq 8
 expect_exit 6 "NEAR quote: the PCCS has no TCB info for its FMSPC" \
   "$TEEBUILD" quote verify "$D/dcapqvl_near_tdx_quote.hex" --pccs "$url" --time 1759388630
 expect_err '^teebuild: quote verify: collateral-fetch: GET .*/tcb\?fmspc=20A06F000000' "missing TCB info names collateral-fetch"
+# A PCCS answering with a TCB info whose signature does not verify: refused, and never cached
+# (a tampered answer must not stand in for a good one until its dates expire).
+python3 -c 'import json, sys
+c = json.load(open(sys.argv[1])); s = c["tcb_info_signature"]
+c["tcb_info_signature"] = "%02x" % (int(s[:2], 16) ^ 1) + s[2:]
+json.dump(c, open(sys.argv[2], "w"))' "$D/dcapqvl_tdx_quote_collateral.json" "$T/bad-collateral.json"
+python3 "$TB_SOURCE_DIR/tests/dcap/pccs_mock.py" "$T/bad-collateral.json" B0C06F000000 "$T/bad-port" "$T/bad-log" &
+bad=$!
+trap 'kill $mock $bad 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 50); do [ -s "$T/bad-port" ] && break; sleep 0.1; done
+expect_exit 6 "a tampered TCB info from the PCCS" env TEEBUILD_STORE="$T/store2" \
+  "$TEEBUILD" quote verify "$D/dcapqvl_tdx_quote.bin" --pccs "http://127.0.0.1:$(cat "$T/bad-port")" --time 1752919234
+expect_err '^teebuild: quote verify: tcb-info-signature' "named by tcb-info-signature"
+check "collateral that did not verify is not cached" test -z "$(ls "$T/store2"/dcap-collateral/ 2>/dev/null)"
+
 expect_exit 2 "--collateral and --pccs together" \
   "$TEEBUILD" quote verify "$D/dcapqvl_tdx_quote.bin" --pccs "$url" --collateral "$D/dcapqvl_tdx_quote_collateral.json"
 done_testing
