@@ -18,12 +18,10 @@ struct link {
  * else why not (malloc'ed). */
 static char *check_file(const char *out_dir, const struct link *l, const char *name, const char *want) {
   cleanup_free char *path = xasprintf("%s/%s/%s", out_dir, l->dir, name + l->prefix_len);
-  unsigned char digest[TB_SHA256_LEN];
   char got[TB_SHA256_HEX_LEN + 1];
   cleanup_error tb_error *e = NULL;
-  if (tb_sha256_file(path, digest, NULL, &e) < 0)
+  if (tb_sha256_file_hex(path, got, &e) < 0)
     return xasprintf("%.*s: %s", (int)l->prefix_len - 1, l->prefix, e->msg);
-  tb_hex_encode(digest, sizeof(digest), got);
   if (want == NULL || strcmp(got, want) != 0)
     return xasprintf("%.*s: %s/%s: sha256 %s, the statement read %s", (int)l->prefix_len - 1, l->prefix, l->dir,
                      name + l->prefix_len, got, want ? want : "(none)");

@@ -29,11 +29,8 @@ static int invocation_id(char out[37], tb_error **err) {
 
 /* The digest of the running teebuild binary: which builder code produced the statement. */
 static int self_digest(char out[TB_SHA256_HEX_LEN + 1], tb_error **err) {
-  unsigned char digest[TB_SHA256_LEN];
-  int ret = tb_sha256_file("/proc/self/exe", digest, NULL, err);
-  if (ret < 0)
+  if (tb_sha256_file_hex("/proc/self/exe", out, err) < 0)
     return tb_error_wrap(err, "digest of the teebuild binary");
-  tb_hex_encode(digest, sizeof(digest), out);
   return 0;
 }
 

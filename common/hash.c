@@ -81,6 +81,14 @@ int tb_sha256_file(const char *path, unsigned char out[TB_SHA256_LEN], uint64_t 
   return 0;
 }
 
+int tb_sha256_file_hex(const char *path, char hex[TB_SHA256_HEX_LEN + 1], tb_error **err) {
+  unsigned char digest[TB_SHA256_LEN] = {0};
+  int ret = tb_sha256_file(path, digest, NULL, err);
+  if (ret == 0)
+    tb_hex_encode(digest, sizeof(digest), hex);
+  return ret;
+}
+
 void tb_hex_encode(const unsigned char *data, size_t len, char *out) {
   static const char digits[] = "0123456789abcdef";
   for (size_t i = 0; i < len; i++) {

@@ -23,6 +23,8 @@ void tb_sha256_buf(const void *data, size_t len, unsigned char out[TB_SHA256_LEN
 /* Hash everything readable from fd (from its current offset); *size gets the byte count if non-NULL. */
 int tb_sha256_fd(int fd, unsigned char out[TB_SHA256_LEN], uint64_t *size, tb_error **err);
 int tb_sha256_file(const char *path, unsigned char out[TB_SHA256_LEN], uint64_t *size, tb_error **err);
+/* The file's SHA-256 as lowercase hex: the form every subject, link and record carries. */
+int tb_sha256_file_hex(const char *path, char hex[TB_SHA256_HEX_LEN + 1], tb_error **err);
 
 /* out must hold 2*len+1 bytes. */
 void tb_hex_encode(const unsigned char *data, size_t len, char *out);

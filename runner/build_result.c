@@ -75,12 +75,9 @@ void build_result_extend(json_t *result, const char *out_dir) {
   if (solc)
     json_object_set_new(result, "solcVersion", json_string(solc));
   cleanup_free char *prov = xasprintf("%s/%s", out_dir, TB_PROVENANCE_FILE);
-  unsigned char digest[TB_SHA256_LEN];
   char hex[TB_SHA256_HEX_LEN + 1];
   cleanup_error tb_error *ignored = NULL;
-  if (tb_sha256_file(prov, digest, NULL, &ignored) == 0) {
-    tb_hex_encode(digest, sizeof(digest), hex);
+  if (tb_sha256_file_hex(prov, hex, &ignored) == 0)
     json_object_set_new(result, "buildHash", json_string(hex));
-  }
   add_attestation(result, out_dir);
 }

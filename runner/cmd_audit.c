@@ -317,17 +317,15 @@ static int build_link(const char *build, const char *audit, json_t **deps, char 
                       tb_error **err) {
   cleanup_free char *bundle = xasprintf("%s/teebuild.bundle.json", build);
   cleanup_free char *prov_path = xasprintf("%s/provenance.json", build);
-  unsigned char digest[TB_SHA256_LEN];
   cleanup_json json_t *statement = NULL;
   cleanup_free char *rel = NULL;
-  int ret = tb_sha256_file(bundle, digest, NULL, err);
+  int ret = tb_sha256_file_hex(bundle, bundle_hex, err);
   if (ret == 0)
     ret = tb_json_load_file(prov_path, AUDIT_JSON_MAX_BYTES, &statement, err);
   if (ret == 0)
     ret = build_seen_from_audit(build, audit, &rel, err);
   if (ret < 0)
     return ret;
-  tb_hex_encode(digest, sizeof(digest), bundle_hex);
   cleanup_json json_t *list = json_array();
   json_array_append_new(list, json_pack("{s:s, s:{s:s}, s:{s:s}}", "name", "build/" TB_BUNDLE_FILE, "digest", "sha256",
                                         bundle_hex, "annotations", TB_LINK_OUT_ANNOTATION, rel));
@@ -437,13 +435,9 @@ static int collect_report(struct job_run *run, void *opaque, tb_error **failure,
 }
 
 static char *file_sha256_hex(const char *path) {
-  unsigned char digest[TB_SHA256_LEN];
   char hex[TB_SHA256_HEX_LEN + 1];
   cleanup_error tb_error *ignored = NULL;
-  if (tb_sha256_file(path, digest, NULL, &ignored) < 0)
-    return NULL;
-  tb_hex_encode(digest, sizeof(digest), hex);
-  return xstrdup(hex);
+  return tb_sha256_file_hex(path, hex, &ignored) < 0 ? NULL : xstrdup(hex);
 }
 
 /* design's audit --json: counts by impact, what was audited and what attests the audit. */

@@ -100,11 +100,9 @@ static int digest_one(const char *rel, const char *path, const struct stat *st, 
     type = 'd';
   } else if (S_ISREG(st->st_mode)) {
     type = 'f';
-    unsigned char d[TB_SHA256_LEN];
-    int ret = tb_sha256_file(path, d, NULL, err);
+    int ret = tb_sha256_file_hex(path, value, err);
     if (ret < 0)
       return ret;
-    tb_hex_encode(d, sizeof(d), value);
   } else if (S_ISLNK(st->st_mode)) {
     type = 'l';
     target = xcalloc(1, (size_t)st->st_size + 1);
