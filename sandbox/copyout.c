@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/xalloc.h"
 #include "sandbox/jail_internal.h"
 
@@ -56,12 +57,8 @@ static int copy_bytes(int from, int to, const char *rel, tb_error **err) {
       return tb_error_set(err, TB_EXIT_INPUT, errno, "jail /out: read %s", rel);
     if (n == 0)
       return 0;
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = write(to, buf + done, (size_t)(n - done));
-      if (w < 0 && errno != EINTR)
-        return tb_error_set(err, TB_EXIT_SANDBOX, errno, "copy /out/%s to the host", rel);
-      done += w > 0 ? w : 0;
-    }
+    if (tb_write_all(to, buf, (size_t)n) < 0)
+      return tb_error_set(err, TB_EXIT_SANDBOX, errno, "copy /out/%s to the host", rel);
   }
 }
 
