@@ -24,13 +24,11 @@ static int export_seccomp(const char *profile, const char *path) {
   cleanup_error tb_error *err = NULL;
   const void *bpf;
   size_t len;
-  const char *digest;
-  if (jail_seccomp_filter(profile, &bpf, &len, &digest, &err) < 0 ||
+  if (jail_seccomp_filter(profile, &bpf, &len, &err) < 0 ||
       tb_write_file_atomic(path, bpf, len, 0644, &err) < 0) {
     tb_error_print(err, stderr);
     return tb_error_exit_code(err);
   }
-  printf("%s\n", digest);
   return 0;
 }
 
@@ -71,8 +69,8 @@ int main(int argc, char **argv) {
     return tb_error_exit_code(err);
   }
   const struct jail_isolation *iso = &result.isolation;
-  tb_debug("isolation: namespaces %s, cgroup %s, seccomp %s sha256:%s, uid %u -> host %u",
-           iso->namespaces, iso->cgroup, iso->seccomp_profile, iso->seccomp_digest, iso->jail_uid,
+  tb_debug("isolation: namespaces %s, cgroup %s, seccomp %s (%zu bytes of BPF), uid %u -> host %u",
+           iso->namespaces, iso->cgroup, iso->seccomp_profile, iso->seccomp_bpf_len, iso->jail_uid,
            iso->host_uid);
   char desc[128];
   if (result.outcome != JAIL_EXITED || result.exit_code != 0)

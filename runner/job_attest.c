@@ -7,6 +7,7 @@
 #include "attest/provenance.h"
 #include "attest/tee.h"
 #include "common/cleanup.h"
+#include "common/hash.h"
 #include "common/json.h"
 #include "common/xalloc.h"
 #include "runner/job.h"
@@ -28,9 +29,15 @@ static json_t *strv_json(char *const *v) {
 static json_t *internal_parameters(const struct job_record *rec) {
   const struct jail_isolation *iso = &rec->result.isolation;
   const struct jail_limits *l = &rec->limits;
+  char seccomp_sha256[TB_SHA256_HEX_LEN + 1] = "";
+  if (iso->seccomp_bpf != NULL) {
+    unsigned char d[TB_SHA256_LEN];
+    tb_sha256_buf(iso->seccomp_bpf, iso->seccomp_bpf_len, d);
+    tb_hex_encode(d, sizeof(d), seccomp_sha256);
+  }
   return json_pack("{s:o, s:o, s:{s:s, s:s, s:{s:s, s:s}, s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:b}}",
                    "argv", strv_json(rec->argv), "env", strv_json(rec->env), "jail", "namespaces", iso->namespaces,
-                   "cgroup", iso->cgroup, "seccomp", "profile", rec->seccomp_profile, "sha256", iso->seccomp_digest,
+                   "cgroup", iso->cgroup, "seccomp", "profile", rec->seccomp_profile, "sha256", seccomp_sha256,
                    "uid", (json_int_t)iso->jail_uid, "gid", (json_int_t)iso->jail_gid, "limits", "wall_s",
                    (json_int_t)l->wall_s, "cpu_s", (json_int_t)l->cpu_s, "memory_mb", (json_int_t)l->memory_mb,
                    "pids", (json_int_t)l->pids, "output_mb", (json_int_t)l->output_mb, "nofile",

@@ -63,7 +63,10 @@ struct jail_isolation {
   char namespaces[128];      /* e.g. "user,mount,pid,net,ipc,uts,cgroup" */
   char cgroup[16];           /* "v2", "v1" or "none" */
   char seccomp_profile[32];
-  char seccomp_digest[65];   /* hex SHA-256 of the compiled BPF program */
+  /* The BPF program loaded, exactly; the sandbox's memory for the process's lifetime. Its digest
+   * is the caller's to take (the jail itself needs no hashing, so no libcrypto). */
+  const void *seccomp_bpf;
+  size_t seccomp_bpf_len;
   uint32_t jail_uid, jail_gid;
   uint32_t host_uid;         /* host uid the jail's uid maps to */
 };
@@ -89,11 +92,10 @@ struct jail_result {
  * single-threaded caller runs it itself; SIGCHLD's disposition is held at default meanwhile). */
 int jail_run(const struct jail_config *cfg, struct jail_result *result, tb_error **err);
 
-/* The compiled BPF of a shipped seccomp profile, exactly as jail_run loads it, and its digest
- * (hex SHA-256, as in jail_isolation.seccomp_digest). Compiled once per process; the memory stays
- * owned by the sandbox. For tools that report the policy before a run or reuse the filter. */
-int jail_seccomp_filter(const char *profile, const void **bpf, size_t *len, const char **digest,
-                        tb_error **err);
+/* The compiled BPF of a shipped seccomp profile, exactly as jail_run loads it. Compiled once per
+ * process; the memory stays owned by the sandbox. For tools that report the policy before a run
+ * or reuse the filter. */
+int jail_seccomp_filter(const char *profile, const void **bpf, size_t *len, tb_error **err);
 
 /* One line describing a non-success outcome, e.g. "blocked syscall ptrace" or "wall-clock limit
  * of 600 s reached". */

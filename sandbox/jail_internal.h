@@ -44,7 +44,6 @@ struct seccomp_program {
   const void *bpf; /* struct sock_filter[], exactly the bytes libseccomp exported */
   size_t len;      /* in bytes */
   int memfd;       /* the same bytes, sealed: how they travel into the jail */
-  char digest[TB_SHA256_HEX_LEN + 1];
 };
 
 /* The compiled profile, built (or read from cache_dir, unless NULL) once per process and kept for
@@ -60,7 +59,7 @@ int seccomp_program_install(const struct seccomp_program *prog, tb_error **err);
 int seccomp_notify_answer(int listener, struct jail_result *result);
 
 /* ---- seccomp_cache.c ---- */
-/* Fill prog's bpf, len and digest from dir's file for this profile and code; false when there is
+/* Fill prog's bpf and len from dir's file for this profile and code; false when there is
  * none usable (missing, not private to our euid, malformed): then compile. */
 bool seccomp_cache_load(const char *dir, const char *profile, struct seccomp_program *prog);
 /* Keep a compiled program in dir (made 0700 if missing); failures only cost the next process a

@@ -26,7 +26,6 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
-#include "common/hash.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "sandbox/jail_internal.h"
@@ -160,7 +159,8 @@ static int seal_cached(const char *name, struct seccomp_program *prog, tb_error 
   return 0;
 }
 
-/* Export to a sealed memfd, read back what it holds, and hash exactly that. */
+/* Export to a sealed memfd and read back what it holds: what the jail loads and what the caller
+ * digests (jail_isolation.seccomp_bpf) are those bytes. */
 static int export_bpf(scmp_filter_ctx ctx, const char *name, struct seccomp_program *prog,
                       tb_error **err) {
   cleanup_close int fd = bpf_memfd(err);
@@ -173,9 +173,6 @@ static int export_bpf(scmp_filter_ctx ctx, const char *name, struct seccomp_prog
     return -1;
   if (read_bpf(fd, name, prog, err) < 0)
     return -1;
-  unsigned char digest[TB_SHA256_LEN];
-  tb_sha256_buf(prog->bpf, prog->len, digest);
-  tb_hex_encode(digest, sizeof(digest), prog->digest);
   prog->memfd = steal_fd(&fd);
   return 0;
 }
@@ -252,14 +249,12 @@ int seccomp_program_get(const char *profile, const char *cache_dir,
   return 0;
 }
 
-int jail_seccomp_filter(const char *profile, const void **bpf, size_t *len, const char **digest,
-                        tb_error **err) {
+int jail_seccomp_filter(const char *profile, const void **bpf, size_t *len, tb_error **err) {
   const struct seccomp_program *prog;
   if (seccomp_program_get(profile, NULL, &prog, err) < 0)
     return -1;
   *bpf = prog->bpf;
   *len = prog->len;
-  *digest = prog->digest;
   return 0;
 }
 

@@ -1,8 +1,7 @@
 /* The compiled seccomp profiles kept on disk, crun-style, so that a new process neither compiles
- * the profile (libseccomp, ~0.6 ms) nor hashes it (OpenSSL's first use, ~0.8 ms): about a quarter
- * of tb-jail-run's CPU time.
+ * the profile (libseccomp, ~0.6 ms): a sixth of tb-jail-run's CPU time.
  *
- * A file holds "tbseccomp1 <hex SHA-256>\n" and the BPF, exactly as libseccomp exported it. Its name
+ * A file holds "tbseccomp2\n" and the BPF, exactly as libseccomp exported it. Its name
  * is everything the bytes depend on: the profile, the build-id of the code holding the profile
  * tables and rules (this object), libseccomp's version, and the kernel (libseccomp probes its API
  * level). What is loaded is what the kernel enforces, so the cache is trusted exactly like the
@@ -23,12 +22,14 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/hex.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "sandbox/jail_internal.h"
 
-#define CACHE_MAGIC "tbseccomp1 "
-#define CACHE_HEADER_LEN (sizeof(CACHE_MAGIC) - 1 + TB_SHA256_HEX_LEN + 1)
+/* Version 1 also held the BPF's digest; the caller digests the BPF now. */
+#define CACHE_MAGIC "tbseccomp2\n"
+#define CACHE_HEADER_LEN (sizeof(CACHE_MAGIC) - 1)
 #define BUILD_ID_MAX 64
 
 struct build_id_search {
@@ -113,11 +114,7 @@ static bool parse_cached(const char *data, size_t len, struct seccomp_program *p
   size_t bpf_len = len - CACHE_HEADER_LEN;
   if (bpf_len % sizeof(struct sock_filter) != 0 ||
       bpf_len / sizeof(struct sock_filter) > BPF_MAXINSNS ||
-      memcmp(data, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) != 0 || data[CACHE_HEADER_LEN - 1] != '\n')
-    return false;
-  memcpy(prog->digest, data + sizeof(CACHE_MAGIC) - 1, TB_SHA256_HEX_LEN);
-  prog->digest[TB_SHA256_HEX_LEN] = '\0';
-  if (!tb_is_sha256_hex(prog->digest))
+      memcmp(data, CACHE_MAGIC, CACHE_HEADER_LEN) != 0)
     return false;
   void *bpf = xmalloc(bpf_len);
   memcpy(bpf, data + CACHE_HEADER_LEN, bpf_len);
@@ -149,7 +146,7 @@ void seccomp_cache_store(const char *dir, const char *profile, const struct secc
     return;
   size_t len = CACHE_HEADER_LEN + prog->len;
   cleanup_free char *data = xmalloc(len);
-  (void)snprintf(data, CACHE_HEADER_LEN + 1, "%s%s\n", CACHE_MAGIC, prog->digest);
+  memcpy(data, CACHE_MAGIC, CACHE_HEADER_LEN);
   memcpy(data + CACHE_HEADER_LEN, prog->bpf, prog->len);
   cleanup_free char *path = xasprintf("%s/%s", dir, name);
   cleanup_error tb_error *err = NULL;

@@ -234,7 +234,8 @@ static void record_isolation(const struct jail_config *cfg, const struct jail_cg
   (void)snprintf(iso->namespaces, sizeof(iso->namespaces), "%s", JAIL_NAMESPACES);
   (void)snprintf(iso->cgroup, sizeof(iso->cgroup), "%s", cgroup_kind_name(cg->kind));
   (void)snprintf(iso->seccomp_profile, sizeof(iso->seccomp_profile), "%s", cfg->seccomp_profile);
-  (void)snprintf(iso->seccomp_digest, sizeof(iso->seccomp_digest), "%s", prog->digest);
+  iso->seccomp_bpf = prog->bpf;
+  iso->seccomp_bpf_len = prog->len;
 }
 
 /* Start the jail and let it go once its id maps are written. */

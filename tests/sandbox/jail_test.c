@@ -25,6 +25,7 @@
 
 #include "common/error.h"
 #include "common/fs.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 #include "sandbox/jail.h"
 
@@ -421,8 +422,12 @@ static int case_identity(struct fixture *f) {
   CHECK(said(f, "cwd=/src umask=022"), "cwd /src, umask 022");
   const struct jail_isolation *iso = &f->result.isolation;
   CHECK(!strcmp(iso->namespaces, "user,mount,pid,net,ipc,uts,cgroup"), "namespaces recorded");
-  CHECK(strlen(iso->seccomp_digest) == 64 && !strcmp(iso->seccomp_profile, "default"),
-        "seccomp digest %s", iso->seccomp_digest);
+  const void *bpf = NULL;
+  size_t bpf_len = 0;
+  CHECK(jail_seccomp_filter("default", &bpf, &bpf_len, NULL) == 0 && iso->seccomp_bpf == bpf &&
+            iso->seccomp_bpf_len == bpf_len && bpf_len > 0 && bpf_len % 8 == 0 &&
+            !strcmp(iso->seccomp_profile, "default"),
+        "the BPF loaded is reported (%zu bytes)", iso->seccomp_bpf_len);
   CHECK(iso->jail_uid == 1000 && iso->jail_gid == 1000 &&
             iso->host_uid == (geteuid() == 0 ? 1000000u : geteuid()),
         "uid 1000 maps to host uid %u", iso->host_uid);
@@ -524,7 +529,7 @@ static int case_caller_ignores_sigchld(struct fixture *f) {
 }
 
 /* One job from a fresh process (a process compiles or loads a profile once): whether the probe's
- * ptrace was blocked, and the digest the jail reported. */
+ * ptrace was blocked, and the digest of the program the jail reported loading. */
 static bool blocked_in_child(struct fixture *f, const char *cache, char digest[65]) {
   int fds[2];
   if (pipe(fds) < 0)
@@ -535,8 +540,11 @@ static bool blocked_in_child(struct fixture *f, const char *cache, char digest[6
     struct run_opts o = {.stdout_fd = -1, .seccomp_cache_dir = cache};
     run_with(f, &o, "ptrace", "");
     char line[80];
-    int n = snprintf(line, sizeof(line), "%d %s", f->result.outcome == JAIL_BLOCKED_SYSCALL,
-                     f->result.isolation.seccomp_digest);
+    unsigned char d[TB_SHA256_LEN];
+    char hex[TB_SHA256_HEX_LEN + 1];
+    tb_sha256_buf(f->result.isolation.seccomp_bpf, f->result.isolation.seccomp_bpf_len, d);
+    tb_hex_encode(d, sizeof(d), hex);
+    int n = snprintf(line, sizeof(line), "%d %s", f->result.outcome == JAIL_BLOCKED_SYSCALL, hex);
     _exit(write(fds[1], line, (size_t)n) == n ? 0 : 1);
   }
   close(fds[1]);
@@ -566,11 +574,10 @@ static char *only_file(const char *dir) {
   return name;
 }
 
-/* Replace a cache file by an allow-all program (BPF_RET|BPF_K, SECCOMP_RET_ALLOW) under a made-up
- * digest, with the given mode. */
+/* Replace a cache file by an allow-all program (BPF_RET|BPF_K, SECCOMP_RET_ALLOW), with the given
+ * mode. */
 static bool plant_allow_all(const char *path, mode_t mode) {
-  static const char planted[] = "tbseccomp1 "
-                                "0000000000000000000000000000000000000000000000000000000000000000\n"
+  static const char planted[] = "tbseccomp2\n"
                                 "\x06\x00\x00\x00\x00\x00\xff\x7f";
   int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
   bool ok = fd >= 0 && write(fd, planted, sizeof(planted) - 1) == (ssize_t)(sizeof(planted) - 1) &&
@@ -596,6 +603,11 @@ static int case_seccomp_cache(struct fixture *f) {
   CHECK(file && plant_allow_all(file, 0664) && blocked_in_child(f, cache, tampered) &&
             strcmp(tampered, compiled) == 0,
         "a cache file writable by others is ignored");
+  /* The control: the same planted file, private to us, is what runs (so the check above failed on
+   * the mode, not on a malformed file). */
+  CHECK(file && plant_allow_all(file, 0644) && !blocked_in_child(f, cache, tampered) &&
+            strcmp(tampered, compiled) != 0,
+        "a private cache file is trusted like the caller's own: its allow-all program ran");
   free(file);
   free(cache);
   return 0;
