@@ -4,7 +4,11 @@
  * v1 with its memory, pids and cpuacct hierarchies (this machine kind: v2 mounted without
  * controllers, v1 writable by root); else none, and jail.c refuses to run unless the caller lowered
  * the isolation. The job's cgroup is made under the caller's own cgroup in each hierarchy, so the
- * caller's limits still bound it, and removed when the job is over. */
+ * caller's limits still bound it, and removed when the job is over.
+ *
+ * v2 is made before clone3 (CLONE_INTO_CGROUP puts the init there); v1, three mkdirs and their
+ * limits (~0.2 ms), is made after it, while the init sets up its mounts on the other CPU, and the
+ * init joins through the tasks fds the parent sends it. */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -199,24 +203,28 @@ static void cgroup_init(struct jail_cgroup *cg) {
     cg->v1_tasks_fds[i] = -1;
 }
 
-void cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim) {
+bool cgroup_create_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
   cgroup_init(cg);
   int r = try_v2(cg, lim);
   if (r == 0)
-    return;
+    return true;
   tb_debug("sandbox: cgroup v2 not usable: %s", strerror(-r));
   cgroup_destroy(cg);
-  r = try_v1(cg, lim);
+  return false;
+}
+
+void cgroup_create_v1(struct jail_cgroup *cg, const struct jail_limits *lim) {
+  cgroup_init(cg);
+  int r = try_v1(cg, lim);
   if (r == 0)
     return;
   tb_debug("sandbox: cgroup v1 not usable: %s", strerror(-r));
   cgroup_destroy(cg);
 }
 
-int cgroup_join_self(const struct jail_cgroup *cg, tb_error **err) {
-  for (int i = 0; i < CGROUP_V1_CONTROLLERS && cg->kind == CGROUP_V1; i++)
-    if (write(cg->v1_tasks_fds[i], "0", 1) != 1)
-      return tb_error_set(err, TB_EXIT_SANDBOX, errno, "join cgroup %s", cg->dirs[i]);
+int cgroup_join_self(int tasks_fd, tb_error **err) {
+  if (write(tasks_fd, "0", 1) != 1)
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "join the job's cgroup");
   return 0;
 }
 

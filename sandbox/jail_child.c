@@ -3,14 +3,15 @@
  * Order, and why:
  *   init:    no_new_privs (first: nothing after it can gain privileges); PR_SET_PDEATHSIG; default
  *            signal dispositions and an empty mask (the payload inherits them); wait
- *            for the parent's GO (id maps written; end of stream = the parent died); join the
- *            job's cgroup (v1; v2 was joined at clone3); clone the host trees to show (mounts.c),
- *            still as the caller's uid; become JAIL_ID (caps in the namespace are kept: the host uid it leaves is not the
- *            namespace's root); PR_SET_PDEATHSIG again, since a credential change clears it, and
- *            re-check the parent through the socket; cgroup namespace (now that the parent put us
- *            in the job's cgroup); hostname; filesystem (mounts.c); send the parent an fd to /out;
- *            take the seccomp filter the parent compiled meanwhile; fork the payload; reap every child; report the payload's status; exit, which makes
- *            the kernel kill whatever else still runs in the namespace.
+ *            for the parent's GO (id maps written; end of stream = the parent died); clone the
+ *            host trees to show (mounts.c), still as the caller's uid; become JAIL_ID (caps in the
+ *            namespace are kept: the host uid it leaves is not the namespace's root);
+ *            PR_SET_PDEATHSIG again, since a credential change clears it, and re-check the parent
+ *            through the socket; hostname; filesystem (mounts.c); send the parent an fd to /out;
+ *            join the job's v1 cgroup the parent made meanwhile (v2 was joined at clone3); cgroup
+ *            namespace (now that we are in the job's cgroup, so that it is the jail's root); take
+ *            the seccomp filter; fork the payload; reap every child; report the payload's status;
+ *            exit, which makes the kernel kill whatever else still runs in the namespace.
  *   payload: setsid (no controlling terminal); stdio; umask; cwd /src; rlimits; drop all caps;
  *            seccomp; send the listener fd; close every other fd; execve. seccomp comes last
  *            because everything before it needs syscalls the profiles deny; what follows it
@@ -102,11 +103,9 @@ static int set_up_init(const struct jail_plan *p, int *out_fd, tb_error **err) {
   if (set_parent_death_signal(p->sync_fd, err) < 0 || reset_signals(err) < 0)
     return -1;
   wait_for(p->sync_fd, SYNC_GO); /* carries no fd */
-  if (cgroup_join_self(p->cgroup, err) < 0 || mounts_clone_host_trees(p->cfg, &trees, err) < 0 ||
-      become_jail_user(p, err) < 0 || set_parent_death_signal(p->sync_fd, err) < 0)
+  if (mounts_clone_host_trees(p->cfg, &trees, err) < 0 || become_jail_user(p, err) < 0 ||
+      set_parent_death_signal(p->sync_fd, err) < 0)
     return -1;
-  if (unshare(CLONE_NEWCGROUP) < 0)
-    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "unshare cgroup namespace");
   if (sethostname("teebuild", strlen("teebuild")) < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "sethostname");
   if (mounts_build(p->cfg, &p->limits, &trees, out_fd, err) < 0)
@@ -135,8 +134,33 @@ static int arrange_fds(const struct jail_plan *p, tb_error **err) {
   return sync;
 }
 
+/* Join the cgroups the parent sends until its seccomp filter comes; returns the filter's memfd
+ * and whether a cgroup bounds the job (v2 at clone3, or v1 now). */
+static int join_cgroups(const struct jail_plan *p, bool *cgroup_in_force, tb_error **err) {
+  *cgroup_in_force = p->cgroup_v2_fd >= 0;
+  for (;;) {
+    struct sync_msg msg;
+    int fd;
+    int r = sync_recv(p->sync_fd, &msg, &fd, 0);
+    if (r <= 0 || (msg.type != SYNC_CGROUP_FD && msg.type != SYNC_SECCOMP_FD))
+      _exit(127); /* the parent is gone or gave up; it reports what happened */
+    if (msg.type == SYNC_SECCOMP_FD) {
+      if (unshare(CLONE_NEWCGROUP) < 0) {
+        close(fd);
+        return tb_error_set(err, TB_EXIT_SANDBOX, errno, "unshare cgroup namespace");
+      }
+      return fd;
+    }
+    r = cgroup_join_self(fd, err);
+    close(fd);
+    if (r < 0)
+      return -1;
+    *cgroup_in_force = true;
+  }
+}
+
 static int set_up_payload(const struct jail_plan *p, const struct seccomp_program *seccomp,
-                          int *sync, tb_error **err) {
+                          bool cgroup_in_force, int *sync, tb_error **err) {
   if (setsid() < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "setsid");
   int copy = arrange_fds(p, err);
@@ -146,7 +170,7 @@ static int set_up_payload(const struct jail_plan *p, const struct seccomp_progra
   umask(022);
   if (chdir("/src") < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, errno, "chdir /src");
-  if (limits_apply(&p->limits, p->cgroup_in_force, err) < 0 || caps_drop_all(err) < 0)
+  if (limits_apply(&p->limits, cgroup_in_force, err) < 0 || caps_drop_all(err) < 0)
     return -1;
   int listener = seccomp_program_install(seccomp, err);
   if (listener < 0)
@@ -161,10 +185,11 @@ static int set_up_payload(const struct jail_plan *p, const struct seccomp_progra
   return 0;
 }
 
-static _Noreturn void run_payload(const struct jail_plan *p, const struct seccomp_program *seccomp) {
+static _Noreturn void run_payload(const struct jail_plan *p, const struct seccomp_program *seccomp,
+                                  bool cgroup_in_force) {
   tb_error *err = NULL;
   int sync = p->sync_fd;
-  if (set_up_payload(p, seccomp, &sync, &err) < 0)
+  if (set_up_payload(p, seccomp, cgroup_in_force, &sync, &err) < 0)
     fail_and_exit(sync, err);
   execve(p->cfg->argv[0], (char *const *)p->cfg->argv, (char *const *)p->cfg->env);
   /* A program that is not there (or not executable) is the job's mistake, not the jail's. ENOENT
@@ -203,9 +228,9 @@ _Noreturn void jail_child_main(const struct jail_plan *p) {
   if (set_up_init(p, &out_fd, &err) < 0)
     fail_and_exit(p->sync_fd, err);
   close(out_fd);
-  /* The parent compiled the filter while we set up; it is needed only now. */
-  cleanup_close int memfd = wait_for(p->sync_fd, SYNC_SECCOMP_FD);
-  if (seccomp_program_read(memfd, &seccomp, &err) < 0)
+  bool cgroup_in_force;
+  cleanup_close int memfd = join_cgroups(p, &cgroup_in_force, &err);
+  if (memfd < 0 || seccomp_program_read(memfd, &seccomp, &err) < 0)
     fail_and_exit(p->sync_fd, err);
   pid_t payload = fork();
   if (payload < 0) {
@@ -213,6 +238,6 @@ _Noreturn void jail_child_main(const struct jail_plan *p) {
     fail_and_exit(p->sync_fd, err);
   }
   if (payload == 0)
-    run_payload(p, &seccomp);
+    run_payload(p, &seccomp, cgroup_in_force);
   reap_until_payload_ends(p->sync_fd, payload);
 }

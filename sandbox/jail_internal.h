@@ -24,6 +24,7 @@ enum sync_type {
   SYNC_OUT_FD,    /* init -> parent: an fd to the jail's /out tmpfs (SCM_RIGHTS) */
   SYNC_NOTIFY_FD, /* payload -> parent: the seccomp listener fd (SCM_RIGHTS) */
   SYNC_STATUS,    /* init -> parent: the payload's wait status */
+  SYNC_CGROUP_FD, /* parent -> init: a v1 tasks file of the job's cgroup to join (SCM_RIGHTS) */
 };
 
 struct sync_msg {
@@ -83,7 +84,7 @@ struct jail_cgroup {
   enum cgroup_kind kind;
   char *dirs[CGROUP_V1_CONTROLLERS]; /* v2: dirs[0] only */
   int v2_dir_fd;                     /* v2: for clone3's CLONE_INTO_CGROUP */
-  int v1_tasks_fds[CGROUP_V1_CONTROLLERS]; /* v1: the jail's init joins through these */
+  int v1_tasks_fds[CGROUP_V1_CONTROLLERS]; /* v1: sent to the jail's init, which joins by them */
 };
 
 struct cgroup_events {
@@ -91,13 +92,15 @@ struct cgroup_events {
   bool pids_max_hit;
 };
 
-/* Make the job's cgroup with its limits; falls back v2 -> v1 -> none (kind says which). An
- * unusable hierarchy is no error here: the caller decides whether none will do. */
-void cgroup_create(struct jail_cgroup *cg, const struct jail_limits *lim);
-/* In the jail's init, before anything else runs there: join the v1 cgroups by writing "0" to
- * their tasks files. (A thread moving itself skips the global threadgroup lock whose RCU grace
- * period makes a parent-side attach cost several milliseconds; v2 joins at clone3 instead.) */
-int cgroup_join_self(const struct jail_cgroup *cg, tb_error **err);
+/* Make the job's cgroup with its limits: v2 before clone3 (false, cg empty, when v2 is not
+ * usable), else v1 after it (kind CGROUP_NONE when neither is). An unusable hierarchy is no error
+ * here: the caller decides whether none will do. */
+bool cgroup_create_v2(struct jail_cgroup *cg, const struct jail_limits *lim);
+void cgroup_create_v1(struct jail_cgroup *cg, const struct jail_limits *lim);
+/* In the jail's init, before the payload exists: join a v1 cgroup by writing "0" to its tasks
+ * file. (A thread moving itself skips the global threadgroup lock whose RCU grace period makes a
+ * parent-side attach cost several milliseconds; v2 joins at clone3 instead.) */
+int cgroup_join_self(int tasks_fd, tb_error **err);
 /* CPU time the job's cgroup has used, in nanoseconds; 0 without a cgroup. */
 uint64_t cgroup_cpu_usage_ns(const struct jail_cgroup *cg);
 void cgroup_read_events(const struct jail_cgroup *cg, struct cgroup_events *ev);
@@ -154,8 +157,7 @@ int supervise_jail(const struct jail_config *cfg, const struct seccomp_program *
 struct jail_plan {
   const struct jail_config *cfg;
   struct jail_limits limits;
-  const struct jail_cgroup *cgroup;
-  bool cgroup_in_force;  /* else rlimits alone bound the job (RLIMIT_DATA for memory) */
+  int cgroup_v2_fd;      /* the job's v2 cgroup for CLONE_INTO_CGROUP, or -1 (v1 fds come later) */
   bool host_root;        /* teebuild runs as root: supplementary groups can (and must) be dropped */
   int sync_fd;
 };

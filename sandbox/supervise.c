@@ -67,9 +67,9 @@ static int spawn_init(const struct jail_plan *plan, struct supervision *s, tb_er
       .pidfd = (uint64_t)(uintptr_t)&s->pidfd,
       .exit_signal = SIGCHLD,
   };
-  if (plan->cgroup->v2_dir_fd >= 0) {
+  if (plan->cgroup_v2_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = (uint64_t)plan->cgroup->v2_dir_fd;
+    args.cgroup = (uint64_t)plan->cgroup_v2_fd;
   }
   long pid = syscall(SYS_clone3, &args, sizeof(args));
   if (pid < 0)
@@ -277,6 +277,25 @@ static void abort_jail(struct supervision *s, const struct jail_cgroup *cg, tb_e
   }
 }
 
+/* Without v2, the v1 cgroup is made now, while the init sets up, and its tasks fds sent to it. */
+static int send_cgroup(struct supervision *s, struct jail_cgroup *cg, const struct jail_config *cfg,
+                       const struct jail_limits *lim, tb_error **err) {
+  if (cg->kind == CGROUP_NONE)
+    cgroup_create_v1(cg, lim);
+  if (cg->kind == CGROUP_NONE && !cfg->lowering.allow_no_cgroups)
+    return tb_error_set(err, TB_EXIT_SANDBOX, 0,
+                        "sandbox: no usable cgroup (v2 with memory and pids, or writable v1); "
+                        "running with rlimits only must be allowed explicitly");
+  for (int i = 0; i < CGROUP_V1_CONTROLLERS && cg->kind == CGROUP_V1; i++) {
+    struct sync_msg msg = {.type = SYNC_CGROUP_FD};
+    int r = sync_send(s->sync, &msg, cg->v1_tasks_fds[i]);
+    if (r < 0)
+      return tb_error_set(err, TB_EXIT_SANDBOX, -r, "send the cgroup to the jail");
+  }
+  return 0;
+}
+
+/* Last of the set-up messages: the init forks the payload on it. */
 static int send_seccomp(struct supervision *s, const struct seccomp_program *prog, tb_error **err) {
   struct sync_msg msg = {.type = SYNC_SECCOMP_FD};
   int r = sync_send(s->sync, &msg, prog->memfd);
@@ -286,17 +305,14 @@ static int send_seccomp(struct supervision *s, const struct seccomp_program *pro
 int supervise_jail(const struct jail_config *cfg, const struct seccomp_program *prog,
                    struct jail_result *result, tb_error **err) {
   __attribute__((cleanup(cgroup_destroy))) struct jail_cgroup cg;
-  cgroup_create(&cg, &result->limits);
-  if (cg.kind == CGROUP_NONE && !cfg->lowering.allow_no_cgroups)
-    return tb_error_set(err, TB_EXIT_SANDBOX, 0,
-                        "sandbox: no usable cgroup (v2 with memory and pids, or writable v1); "
-                        "running with rlimits only must be allowed explicitly");
-  struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .cgroup = &cg,
-                           .cgroup_in_force = cg.kind != CGROUP_NONE, .host_root = geteuid() == 0};
+  cgroup_create_v2(&cg, &result->limits);
+  struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .cgroup_v2_fd = cg.v2_dir_fd,
+                           .host_root = geteuid() == 0};
   __attribute__((cleanup(release_supervision))) struct supervision s = {
       .pid = -1, .pidfd = -1, .sync = -1, .notify = -1, .out_fd = -1};
   double started = monotonic_s();
-  if (start_jail(&plan, &s, &result->isolation, err) < 0 || send_seccomp(&s, prog, err) < 0) {
+  if (start_jail(&plan, &s, &result->isolation, err) < 0 ||
+      send_cgroup(&s, &cg, cfg, &result->limits, err) < 0 || send_seccomp(&s, prog, err) < 0) {
     if (s.pid > 0)
       abort_jail(&s, &cg, err);
     return -1;
