@@ -13,7 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* Process exit codes, fixed by design.md. */
+/* Process exit codes, fixed by design.md; 127 is the dynamic linker's own. */
 enum tb_exit {
   TB_EXIT_OK = 0,
   TB_EXIT_JOB_FAILED = 1, /* the job ran and failed: compiler error, findings at --fail-on */
@@ -22,6 +22,9 @@ enum tb_exit {
   TB_EXIT_SANDBOX = 4,    /* the jail could not be set up */
   TB_EXIT_ATTEST = 5,     /* attestation could not be obtained */
   TB_EXIT_VERIFY = 6,     /* verification failed */
+  /* a library loaded on first use (dynlib.h) is missing or lacks a symbol: a broken installation,
+   * which exits as ld.so exits when a linked library is missing */
+  TB_EXIT_MISSING_LIBRARY = 127,
 };
 
 typedef struct tb_error {
