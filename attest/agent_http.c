@@ -1,12 +1,12 @@
 #include "attest/agent_http.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/curl_lib.h"
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/xalloc.h"
@@ -49,8 +49,8 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata) {
   return n;
 }
 
-static void cleanup_curlp(CURL **c) { curl_easy_cleanup(*c); }
-static void cleanup_slistp(struct curl_slist **l) { curl_slist_free_all(*l); }
+static void cleanup_curlp(CURL **c) { tb_curl.easy_cleanup(*c); }
+static void cleanup_slistp(struct curl_slist **l) { tb_curl.slist_free_all(*l); }
 
 /* The agent's own words for a failed call: {"error": "..."} when it sent one, else the body. */
 static const char *agent_error_text(const struct reply *r, json_t **parsed) {
@@ -73,11 +73,14 @@ static int socket_unreachable(const char *endpoint, tb_error **err) {
 }
 
 int tb_agent_call(const char *endpoint, const char *path, const json_t *request, json_t **response, tb_error **err) {
+  int ret = tb_curl_load(err);
+  if (ret < 0)
+    return ret;
   cleanup_free char *body = json_dumps(request, JSON_COMPACT);
   cleanup_free char *url = NULL;
-  __attribute__((cleanup(cleanup_curlp))) CURL *curl = curl_easy_init();
+  __attribute__((cleanup(cleanup_curlp))) CURL *curl = tb_curl.easy_init();
   __attribute__((cleanup(cleanup_slistp))) struct curl_slist *headers =
-      curl_slist_append(NULL, "Content-Type: application/json");
+      tb_curl.slist_append(NULL, "Content-Type: application/json");
   if (curl == NULL || body == NULL || headers == NULL)
     return tb_error_set(err, TB_EXIT_ATTEST, 0, "cannot set up an HTTP client");
   if (tb_agent_endpoint_is_url(endpoint)) {
@@ -85,32 +88,31 @@ int tb_agent_call(const char *endpoint, const char *path, const json_t *request,
     url = xasprintf("%.*s%s", (int)(n && endpoint[n - 1] == '/' ? n - 1 : n), endpoint, path);
   } else {
     url = xasprintf("http://localhost%s", path);
-    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, endpoint);
+    tb_curl.easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, endpoint);
   }
   struct reply r = {0};
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(curl);
+  tb_curl.easy_setopt(curl, CURLOPT_URL, url);
+  tb_curl.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  tb_curl.easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+  tb_curl.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+  tb_curl.easy_setopt(curl, CURLOPT_WRITEDATA, &r);
+  tb_curl.easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+  tb_curl.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  CURLcode rc = tb_curl.easy_perform(curl);
   cleanup_free char *data = r.data;
   if (rc == CURLE_COULDNT_CONNECT && !tb_agent_endpoint_is_url(endpoint))
     return socket_unreachable(endpoint, err);
   if (rc != CURLE_OK)
     return tb_error_set(err, TB_EXIT_ATTEST, 0, "agent at %s: %s: %s", endpoint, path,
-                        r.too_big ? "reply too large" : curl_easy_strerror(rc));
+                        r.too_big ? "reply too large" : tb_curl.easy_strerror(rc));
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  tb_curl.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   if (status != 200) {
     cleanup_json json_t *parsed = NULL;
     return tb_error_set(err, TB_EXIT_ATTEST, 0, "agent at %s: %s: HTTP %ld: %s", endpoint, path, status,
                         agent_error_text(&r, &parsed));
   }
-  int ret = tb_json_load_buf(path, data ? data : "", r.len, response, err);
-  if (ret < 0) {
+  if (tb_json_load_buf(path, data ? data : "", r.len, response, err) < 0) {
     tb_error_discard(err);
     return tb_error_set(err, TB_EXIT_ATTEST, 0, "agent at %s: %s: reply is not JSON", endpoint, path);
   }

@@ -2,7 +2,6 @@
  * the TCB info and QE identity kept as the exact bytes Intel signed, and cached per (URL, FMSPC,
  * CA) while still valid. */
 #include <ctype.h>
-#include <curl/curl.h>
 #include <openssl/x509v3.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +10,7 @@
 #include "attest/dcap_crypto.h"
 #include "attest/dcap_internal.h"
 #include "common/cleanup.h"
+#include "common/curl_lib.h"
 #include "common/fs.h"
 #include "common/hash.h"
 #include "common/json.h"
@@ -37,28 +37,31 @@ static size_t on_data(char *p, size_t size, size_t n, void *user) {
   return add;
 }
 
-static void curl_cleanup(CURL **c) { curl_easy_cleanup(*c); }
+static void curl_cleanup(CURL **c) { tb_curl.easy_cleanup(*c); }
 
 /* GET url; *body gets the response, *header (if asked) the URL-decoded value of the first of the
  * header names present (Intel renamed some between API versions). */
 static int http_get(const char *url, const char *const *header_names, char **header, struct http_body *body,
                     tb_error **err) {
-  __attribute__((cleanup(curl_cleanup))) CURL *c = curl_easy_init();
+  int ret = tb_curl_load(err);
+  if (ret < 0)
+    return ret;
+  __attribute__((cleanup(curl_cleanup))) CURL *c = tb_curl.easy_init();
   if (c == NULL)
     return FETCH_ERR(err, "libcurl initialisation failed");
   memset(body, 0, sizeof(*body));
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-  CURLcode rc = curl_easy_perform(c);
+  tb_curl.easy_setopt(c, CURLOPT_URL, url);
+  tb_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+  tb_curl.easy_setopt(c, CURLOPT_WRITEDATA, body);
+  tb_curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  tb_curl.easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+  tb_curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  tb_curl.easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+  CURLcode rc = tb_curl.easy_perform(c);
   if (rc != CURLE_OK) {
     free(body->data);
     body->data = NULL;
-    return FETCH_ERR(err, "GET %s: %s", url, curl_easy_strerror(rc));
+    return FETCH_ERR(err, "GET %s: %s", url, tb_curl.easy_strerror(rc));
   }
   if (body->data == NULL)
     body->data = xstrdup(""); /* an empty answer is text like any other */
@@ -66,11 +69,11 @@ static int http_get(const char *url, const char *const *header_names, char **hea
     return 0;
   for (const char *const *name = header_names; *name; name++) {
     struct curl_header *h = NULL;
-    if (curl_easy_header(c, *name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+    if (tb_curl.easy_header(c, *name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
       continue;
-    char *raw = curl_easy_unescape(c, h->value, 0, NULL);
+    char *raw = tb_curl.easy_unescape(c, h->value, 0, NULL);
     *header = xstrdup(raw);
-    curl_free(raw);
+    tb_curl.free(raw);
     return 0;
   }
   free(body->data);

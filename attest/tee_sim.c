@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -13,6 +12,7 @@
 #include "attest/binding.h"
 #include "attest/k256.h"
 #include "attest/key_chain.h"
+#include "attest/mhd_lib.h"
 #include "attest/sim_quote.h"
 #include "attest/tee_sim_listen.h"
 #include "attest/tee_sim_pccs.h"
@@ -276,13 +276,13 @@ static struct tee_sim_http answer(const struct listener *l, struct MHD_Connectio
 }
 
 static enum MHD_Result send_http(struct MHD_Connection *conn, struct tee_sim_http h) {
-  struct MHD_Response *resp = MHD_create_response_from_buffer(h.len, h.body, MHD_RESPMEM_MUST_FREE);
-  MHD_add_response_header(resp, "Content-Type", h.content_type);
+  struct MHD_Response *resp = tb_mhd.create_response_from_buffer(h.len, h.body, MHD_RESPMEM_MUST_FREE);
+  tb_mhd.add_response_header(resp, "Content-Type", h.content_type);
   if (h.header)
-    MHD_add_response_header(resp, h.header, h.value);
+    tb_mhd.add_response_header(resp, h.header, h.value);
   free(h.value);
-  enum MHD_Result ret = MHD_queue_response(conn, h.status, resp);
-  MHD_destroy_response(resp);
+  enum MHD_Result ret = tb_mhd.queue_response(conn, h.status, resp);
+  tb_mhd.destroy_response(resp);
   return ret;
 }
 
@@ -323,9 +323,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static int serve(struct tb_tee_sim *sim, struct listener *l, bool agent, int fd, const char *where, tb_error **err) {
   l->sim = sim;
   l->agent = agent;
-  l->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, l,
-                               MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                               MHD_OPTION_END);
+  if (tb_mhd_load(err) < 0) {
+    close(fd);
+    return tb_error_wrap(err, "cannot start the HTTP server on %s", where);
+  }
+  l->daemon = tb_mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, l,
+                                  MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                                  MHD_OPTION_END);
   if (l->daemon == NULL) {
     close(fd);
     return tb_error_set(err, TB_EXIT_ATTEST, 0, "cannot start the HTTP server on %s", where);
@@ -365,9 +369,9 @@ void tb_tee_sim_stop(struct tb_tee_sim *sim) {
   if (sim == NULL)
     return;
   if (sim->tcp.daemon)
-    MHD_stop_daemon(sim->tcp.daemon);
+    tb_mhd.stop_daemon(sim->tcp.daemon);
   if (sim->unix_socket.daemon)
-    MHD_stop_daemon(sim->unix_socket.daemon);
+    tb_mhd.stop_daemon(sim->unix_socket.daemon);
   if (sim->socket_path)
     unlink(sim->socket_path);
   json_decref(sim->event_log);

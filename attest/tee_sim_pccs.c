@@ -1,14 +1,15 @@
 #include "attest/tee_sim_pccs.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "attest/mhd_lib.h"
 #include "attest/sim_pki.h"
 #include "attest/sim_quote.h"
 #include "common/cleanup.h"
+#include "common/curl_lib.h"
 #include "common/hash.h"
 #include "common/xalloc.h"
 
@@ -28,11 +29,11 @@ static struct tee_sim_http http_error(unsigned status, const char *msg) {
 
 /* A PCCS sends issuer chains URL-encoded (PEM has newlines and spaces a header cannot carry). */
 static char *url_encoded(const char *s) {
-  char *raw = curl_easy_escape(NULL, s, 0);
+  char *raw = tb_curl.easy_escape(NULL, s, 0);
   if (raw == NULL)
     abort(); /* out of memory, as xmalloc would */
   char *copy = xstrdup(raw);
-  curl_free(raw);
+  tb_curl.free(raw);
   return copy;
 }
 
@@ -63,7 +64,7 @@ static struct tee_sim_http signed_doc(const json_t *coll, const char *name, cons
 }
 
 static const char *arg(struct MHD_Connection *conn, const char *name) {
-  const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+  const char *v = tb_mhd.lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
   return v ? v : "";
 }
 
@@ -94,7 +95,8 @@ static struct tee_sim_http route(const json_t *coll, struct MHD_Connection *conn
 struct tee_sim_http tee_sim_pccs_get(const char *sim_dir, struct MHD_Connection *conn, const char *url) {
   cleanup_error tb_error *err = NULL;
   cleanup_free char *text = NULL;
-  if (sim_collateral_json(sim_dir, (int64_t)time(NULL), &text, &err) < 0)
+  /* libcurl URL-encodes the issuer chains */
+  if (tb_curl_load(&err) < 0 || sim_collateral_json(sim_dir, (int64_t)time(NULL), &text, &err) < 0)
     return http_error(500, err->msg);
   cleanup_json json_t *coll = json_loads(text, 0, NULL);
   if (coll == NULL)

@@ -1,6 +1,5 @@
 #include "toolchains/fetch.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,25 +7,26 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/curl_lib.h"
 #include "common/hash.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 
 static void curl_urlp(CURLU **u) {
   if (*u)
-    curl_url_cleanup(*u);
+    tb_curl.url_cleanup(*u);
 }
 #define cleanup_curl_url __attribute__((cleanup(curl_urlp)))
 
 static void curl_easyp(CURL **c) {
   if (*c)
-    curl_easy_cleanup(*c);
+    tb_curl.easy_cleanup(*c);
 }
 #define cleanup_curl __attribute__((cleanup(curl_easyp)))
 
 static void curl_strp(char **s) {
   if (*s)
-    curl_free(*s);
+    tb_curl.free(*s);
 }
 #define cleanup_curl_str __attribute__((cleanup(curl_strp)))
 
@@ -35,13 +35,17 @@ static bool is_loopback_host(const char *host) {
 }
 
 int fetch_check_url(const char *url, tb_error **err) {
-  cleanup_curl_url CURLU *u = curl_url();
+  int ret = tb_curl_load(err);
+  if (ret < 0)
+    return ret;
+  cleanup_curl_url CURLU *u = tb_curl.url();
   if (u == NULL)
     abort();
   cleanup_curl_str char *scheme = NULL;
   cleanup_curl_str char *host = NULL;
-  if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK || curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+  if (tb_curl.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+      tb_curl.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+      tb_curl.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: not a valid URL", url);
   if (strcmp(scheme, "https") == 0 || (strcmp(scheme, "http") == 0 && is_loopback_host(host)))
     return 0;
@@ -92,28 +96,28 @@ static int show_progress(void *userdata, curl_off_t total, curl_off_t now, curl_
 }
 
 static CURL *new_transfer(const char *url, struct sink *sink, const struct fetch_options *opts, char *errbuf) {
-  CURL *c = curl_easy_init();
+  CURL *c = tb_curl.easy_init();
   if (c == NULL)
     abort();
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, FETCH_DEFAULT_CONNECT_TIMEOUT_S);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, FETCH_DEFAULT_STALL_TIMEOUT_S);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, opts->timeout_s ? opts->timeout_s : FETCH_DEFAULT_TIMEOUT_S);
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "teebuild");
+  tb_curl.easy_setopt(c, CURLOPT_URL, url);
+  tb_curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+  tb_curl.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  tb_curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  tb_curl.easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  tb_curl.easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+  tb_curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, FETCH_DEFAULT_CONNECT_TIMEOUT_S);
+  tb_curl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  tb_curl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, FETCH_DEFAULT_STALL_TIMEOUT_S);
+  tb_curl.easy_setopt(c, CURLOPT_TIMEOUT, opts->timeout_s ? opts->timeout_s : FETCH_DEFAULT_TIMEOUT_S);
+  tb_curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
+  tb_curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
+  tb_curl.easy_setopt(c, CURLOPT_WRITEDATA, sink);
+  tb_curl.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  tb_curl.easy_setopt(c, CURLOPT_USERAGENT, "teebuild");
   bool progress = isatty(STDERR_FILENO) && tb_log_verbosity() >= TB_NORMAL;
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, progress ? 0L : 1L);
+  tb_curl.easy_setopt(c, CURLOPT_NOPROGRESS, progress ? 0L : 1L);
   if (progress)
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, show_progress);
+    tb_curl.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, show_progress);
   return c;
 }
 
@@ -123,20 +127,20 @@ static int transfer_error(const char *url, CURLcode rc, const struct sink *s, co
   if (s->write_errno)
     return tb_error_set(err, TB_EXIT_INPUT, s->write_errno, "%s: writing the download", url);
   return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: download failed after %llu bytes: %s", url,
-                      (unsigned long long)s->bytes, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+                      (unsigned long long)s->bytes, errbuf[0] ? errbuf : tb_curl.easy_strerror(rc));
 }
 
 int fetch_url(const char *url, int fd, const char *sha256, const struct fetch_options *opts, tb_error **err) {
   int ret = fetch_check_url(url, err);
   if (ret < 0)
     return ret;
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+  if (tb_curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "libcurl could not be initialised");
   struct sink s = {.fd = fd, .hash = tb_sha256_new(), .max = opts->max_bytes ? opts->max_bytes : FETCH_DEFAULT_MAX_BYTES};
   char errbuf[CURL_ERROR_SIZE] = "";
   cleanup_curl CURL *c = new_transfer(url, &s, opts, errbuf);
   tb_debug("fetching %s", url); /* not tb_info: a failure must be the first line on stderr */
-  CURLcode rc = curl_easy_perform(c);
+  CURLcode rc = tb_curl.easy_perform(c);
   if (isatty(STDERR_FILENO) && tb_log_verbosity() >= TB_NORMAL)
     (void)fputc('\n', stderr);
   if (rc != CURLE_OK) {

@@ -453,7 +453,9 @@ int store_add(struct store *store, const struct store_add_request *req, struct t
     return ret;
   struct store_add_request r = *req;
   if (r.kind == TOOLCHAIN_KIND_AUTO) {
-    r.kind = unpack_is_archive(fd) ? TOOLCHAIN_KIND_ARCHIVE : TOOLCHAIN_KIND_FILE;
+    if ((ret = unpack_is_archive(fd, err)) < 0)
+      return ret;
+    r.kind = ret ? TOOLCHAIN_KIND_ARCHIVE : TOOLCHAIN_KIND_FILE;
     if (lseek(fd, 0, SEEK_SET) < 0)
       return tb_error_set(err, TB_EXIT_INPUT, errno, "%s: seek", req->path);
   }

@@ -1,7 +1,5 @@
 #include "toolchains/unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -12,14 +10,15 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "toolchains/archive_lib.h"
 
 static void archive_readp(struct archive **a) {
   if (*a)
-    archive_read_free(*a);
+    tb_archive.read_free(*a);
 }
 static void archive_writep(struct archive **a) {
   if (*a)
-    archive_write_free(*a);
+    tb_archive.write_free(*a);
 }
 #define cleanup_archive_read __attribute__((cleanup(archive_readp)))
 #define cleanup_archive_write __attribute__((cleanup(archive_writep)))
@@ -32,37 +31,40 @@ static void archive_writep(struct archive **a) {
 
 /* The only formats a toolchain may come in: tar, plain or zstd/xz/gzip-compressed. */
 static struct archive *new_tar_reader(void) {
-  struct archive *a = archive_read_new();
+  struct archive *a = tb_archive.read_new();
   if (a == NULL)
     abort();
-  archive_read_support_filter_zstd(a);
-  archive_read_support_filter_xz(a);
-  archive_read_support_filter_gzip(a);
-  archive_read_support_format_tar(a);
+  tb_archive.read_support_filter_zstd(a);
+  tb_archive.read_support_filter_xz(a);
+  tb_archive.read_support_filter_gzip(a);
+  tb_archive.read_support_format_tar(a);
   return a;
 }
 
 static struct archive *open_tar_reader(int fd, const char *name, tb_error **err) {
   struct archive *a = new_tar_reader();
-  if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
-    tb_error_set(err, TB_EXIT_INPUT, 0, "%s: %s", name, archive_error_string(a));
-    archive_read_free(a);
+  if (tb_archive.read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
+    tb_error_set(err, TB_EXIT_INPUT, 0, "%s: %s", name, tb_archive.error_string(a));
+    tb_archive.read_free(a);
     return NULL;
   }
   return a;
 }
 
-bool unpack_is_archive(int fd) {
+int unpack_is_archive(int fd, tb_error **err) {
+  int ret = tb_archive_load(err);
+  if (ret < 0)
+    return ret;
   struct archive *a = new_tar_reader();
   /* Format detection happens at the first header; a compressed stream that is not a tar is still
    * treated as an archive so that its own error is reported rather than installed as a program. */
   struct archive_entry *entry;
-  bool opened = archive_read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
-  int r = opened ? archive_read_next_header(a, &entry) : ARCHIVE_FATAL;
+  bool opened = tb_archive.read_open_fd(a, fd, 1 << 16) == ARCHIVE_OK;
+  int r = opened ? tb_archive.read_next_header(a, &entry) : ARCHIVE_FATAL;
   bool is_archive = r == ARCHIVE_OK || r == ARCHIVE_WARN || r == ARCHIVE_EOF ||
-                    (opened && archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE);
-  archive_read_free(a);
-  return is_archive;
+                    (opened && tb_archive.filter_code(a, 0) != ARCHIVE_FILTER_NONE);
+  tb_archive.read_free(a);
+  return is_archive ? 1 : 0;
 }
 
 /* Normalise an entry name: drop "." and empty components; refuse absolute names and "..".
@@ -168,12 +170,12 @@ static const char *type_name(mode_t type) {
 /* Check one entry against the tree so far and rewrite it to be extracted under dest with
  * normalised permissions. Returns 1 for the archive's root directory entry, which is skipped. */
 static int admit_entry(struct archive_entry *entry, json_t *seen, const char *dest, tb_error **err) {
-  const char *raw = archive_entry_pathname(entry);
+  const char *raw = tb_archive.entry_pathname(entry);
   cleanup_free char *name = normalise_name(raw, err);
   if (name == NULL)
     return -EINVAL;
-  mode_t type = archive_entry_filetype(entry);
-  const char *hardlink = archive_entry_hardlink(entry);
+  mode_t type = tb_archive.entry_filetype(entry);
+  const char *hardlink = tb_archive.entry_hardlink(entry);
   if (name[0] == '\0') {
     if (type != AE_IFDIR)
       return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': not a directory but names the root", raw);
@@ -181,9 +183,9 @@ static int admit_entry(struct archive_entry *entry, json_t *seen, const char *de
   }
   if (hardlink == NULL && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': %s", raw, type_name(type));
-  if (archive_entry_perm(entry) & (S_ISUID | S_ISGID | S_ISVTX))
+  if (tb_archive.entry_perm(entry) & (S_ISUID | S_ISGID | S_ISVTX))
     return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': setuid, setgid or sticky bit (mode %04o)", raw,
-                        (unsigned)archive_entry_perm(entry));
+                        (unsigned)tb_archive.entry_perm(entry));
   int ret = record_parents(seen, name, err);
   if (ret < 0)
     return ret;
@@ -201,10 +203,10 @@ static int admit_entry(struct archive_entry *entry, json_t *seen, const char *de
       return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': hard link to '%s', not an earlier file in the archive",
                           raw, hardlink);
     cleanup_free char *full_target = xasprintf("%s/%s", dest, target);
-    archive_entry_set_hardlink(entry, full_target);
+    tb_archive.entry_set_hardlink(entry, full_target);
     kind = SEEN_FILE;
   } else if (type == AE_IFLNK) {
-    ret = check_symlink_target(raw, archive_entry_symlink(entry), err);
+    ret = check_symlink_target(raw, tb_archive.entry_symlink(entry), err);
     if (ret < 0)
       return ret;
   }
@@ -213,13 +215,13 @@ static int admit_entry(struct archive_entry *entry, json_t *seen, const char *de
     return ret;
 
   cleanup_free char *full = xasprintf("%s/%s", dest, name);
-  archive_entry_set_pathname(entry, full);
-  if (type == AE_IFDIR || (type == AE_IFREG && (archive_entry_perm(entry) & 0111)))
-    archive_entry_set_perm(entry, 0755);
+  tb_archive.entry_set_pathname(entry, full);
+  if (type == AE_IFDIR || (type == AE_IFREG && (tb_archive.entry_perm(entry) & 0111)))
+    tb_archive.entry_set_perm(entry, 0755);
   else if (type == AE_IFREG)
-    archive_entry_set_perm(entry, 0644);
-  archive_entry_set_uid(entry, 0);
-  archive_entry_set_gid(entry, 0);
+    tb_archive.entry_set_perm(entry, 0644);
+  tb_archive.entry_set_uid(entry, 0);
+  tb_archive.entry_set_gid(entry, 0);
   return 0;
 }
 
@@ -249,23 +251,23 @@ static int copy_entry_data(struct archive *in, struct archive *out, const char *
     const void *buf;
     size_t size;
     la_int64_t offset;
-    int r = archive_read_data_block(in, &buf, &size, &offset);
+    int r = tb_archive.read_data_block(in, &buf, &size, &offset);
     if (r == ARCHIVE_EOF)
       return 0;
     if (r != ARCHIVE_OK)
-      return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': %s", name, archive_error_string(in));
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': %s", name, tb_archive.error_string(in));
     int ret = charge_bytes(b, name, size, err);
     if (ret < 0)
       return ret;
-    if (archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK)
-      return tb_error_set(err, TB_EXIT_INPUT, archive_errno(out), "entry '%s': write: %s", name,
-                          archive_error_string(out));
+    if (tb_archive.write_data_block(out, buf, size, offset) != ARCHIVE_OK)
+      return tb_error_set(err, TB_EXIT_INPUT, tb_archive.error_number(out), "entry '%s': write: %s", name,
+                          tb_archive.error_string(out));
   }
 }
 
 static int extract_one(struct archive *in, struct archive *out, struct archive_entry *entry, json_t *seen,
                        const char *dest, struct budget *b, tb_error **err) {
-  cleanup_free char *name = xstrdup(archive_entry_pathname(entry));
+  cleanup_free char *name = xstrdup(tb_archive.entry_pathname(entry));
   if (++b->entries > b->limits->max_entries)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "entry '%s': archive has more than %llu entries", name,
                         (unsigned long long)b->limits->max_entries);
@@ -273,49 +275,54 @@ static int extract_one(struct archive *in, struct archive *out, struct archive_e
   if (ret != 0)
     return ret < 0 ? ret : 0;
   /* A declared size past the budget is refused before anything is written (sparse files too). */
-  if (archive_entry_size(entry) > 0) {
-    ret = check_bytes(b, name, (uint64_t)archive_entry_size(entry), err);
+  if (tb_archive.entry_size(entry) > 0) {
+    ret = check_bytes(b, name, (uint64_t)tb_archive.entry_size(entry), err);
     if (ret < 0)
       return ret;
   }
-  if (archive_write_header(out, entry) != ARCHIVE_OK)
-    return tb_error_set(err, TB_EXIT_INPUT, archive_errno(out), "entry '%s': %s", name, archive_error_string(out));
-  if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_hardlink(entry) == NULL) {
+  if (tb_archive.write_header(out, entry) != ARCHIVE_OK)
+    return tb_error_set(err, TB_EXIT_INPUT, tb_archive.error_number(out), "entry '%s': %s", name,
+                        tb_archive.error_string(out));
+  if (tb_archive.entry_filetype(entry) == AE_IFREG && tb_archive.entry_hardlink(entry) == NULL) {
     ret = copy_entry_data(in, out, name, b, err);
     if (ret < 0)
       return ret;
   }
-  if (archive_write_finish_entry(out) != ARCHIVE_OK)
-    return tb_error_set(err, TB_EXIT_INPUT, archive_errno(out), "entry '%s': %s", name, archive_error_string(out));
+  if (tb_archive.write_finish_entry(out) != ARCHIVE_OK)
+    return tb_error_set(err, TB_EXIT_INPUT, tb_archive.error_number(out), "entry '%s': %s", name,
+                        tb_archive.error_string(out));
   return 0;
 }
 
 int unpack_archive(int fd, const char *archive, const char *dest, const struct unpack_limits *limits,
                    tb_error **err) {
+  int ret = tb_archive_load(err);
+  if (ret < 0)
+    return ret;
   cleanup_archive_read struct archive *in = open_tar_reader(fd, archive, err);
   if (in == NULL)
     return -EINVAL;
-  cleanup_archive_write struct archive *out = archive_write_disk_new();
+  cleanup_archive_write struct archive *out = tb_archive.write_disk_new();
   if (out == NULL)
     abort();
   /* Our own checks above are the policy; NODOTDOT is a second line should one ever be missed. */
-  archive_write_disk_set_options(out, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                          ARCHIVE_EXTRACT_NO_OVERWRITE);
+  tb_archive.write_disk_set_options(out, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                             ARCHIVE_EXTRACT_NO_OVERWRITE);
   cleanup_json json_t *seen = json_object();
   struct budget b = {.limits = limits};
   for (;;) {
     struct archive_entry *entry;
-    int r = archive_read_next_header(in, &entry);
+    int r = tb_archive.read_next_header(in, &entry);
     if (r == ARCHIVE_EOF)
       break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: %s", archive, archive_error_string(in));
-    int ret = extract_one(in, out, entry, seen, dest, &b, err);
-    if (ret < 0)
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: %s", archive, tb_archive.error_string(in));
+    if (extract_one(in, out, entry, seen, dest, &b, err) < 0)
       return tb_error_wrap(err, "%s", archive);
   }
-  if (archive_write_close(out) != ARCHIVE_OK)
-    return tb_error_set(err, TB_EXIT_INPUT, archive_errno(out), "%s: %s", archive, archive_error_string(out));
+  if (tb_archive.write_close(out) != ARCHIVE_OK)
+    return tb_error_set(err, TB_EXIT_INPUT, tb_archive.error_number(out), "%s: %s", archive,
+                        tb_archive.error_string(out));
   return 0;
 }
 

@@ -16,9 +16,9 @@ struct unpack_limits {
   uint64_t max_entries; /* archive entries (files, directories, links) */
 };
 
-/* Reading from fd's current offset (callers rewind afterwards): true when it is a tar archive, plain or compressed with zstd, xz or gzip; false for any other
- * file, which installs as a single program (lock kind "file"). */
-bool unpack_is_archive(int fd);
+/* Reading from fd's current offset (callers rewind afterwards): 1 when it is a tar archive, plain or compressed with zstd, xz or gzip; 0 for any other
+ * file, which installs as a single program (lock kind "file"); negative when libarchive cannot be loaded. */
+int unpack_is_archive(int fd, tb_error **err);
 
 /* Extract the archive read from fd (at its current offset; name is for messages) into dest (an existing, empty directory). Refuses, with TB_EXIT_INPUT and a
  * message naming the entry: absolute paths, "..", entries reached through a symlink, symlinks whose
