@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -186,6 +188,36 @@ static int fsync_one(const char *fpath, const struct stat *sb, int typeflag, str
 int tb_fsync_tree(const char *root, tb_error **err) {
   if (nftw(root, fsync_one, 32, FTW_PHYS) < 0)
     return tb_error_set(err, TB_EXIT_INPUT, errno, "fsync %s", root);
+  return 0;
+}
+
+int tb_tree_sync_open(const char *root, tb_error **err) {
+  int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "open directory %s", root);
+  return fd;
+}
+
+/* Local block filesystems, whose syncfs writes back every dirty page, inode and directory block
+ * and then flushes the device's cache. NFS, FUSE (without FUSE_SYNCFS) and others may do less. */
+static bool syncfs_covers_tree(const struct statfs *sfs) {
+  switch ((unsigned long)sfs->f_type) {
+  case EXT4_SUPER_MAGIC: /* also ext2 and ext3 */
+  case XFS_SUPER_MAGIC:
+  case BTRFS_SUPER_MAGIC:
+  case TMPFS_MAGIC: return true;
+  default: return false;
+  }
+}
+
+int tb_tree_sync(int root_fd, const char *root, tb_error **err) {
+  struct statfs sfs;
+  if (fstatfs(root_fd, &sfs) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "statfs %s", root);
+  if (!syncfs_covers_tree(&sfs))
+    return tb_fsync_tree(root, err);
+  if (syncfs(root_fd) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "syncfs %s", root);
   return 0;
 }
 
