@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -121,6 +122,33 @@ int tb_read_file(const char *path, size_t max, char **data, size_t *len, tb_erro
   if (len)
     *len = used;
   return 0;
+}
+
+int tb_map_file(const char *path, size_t max, struct tb_mapped_file *m, tb_error **err) {
+  cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "open %s", path);
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "stat %s", path);
+  if (!S_ISREG(st.st_mode))
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: not a regular file", path);
+  if ((size_t)st.st_size > max)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: larger than %zu bytes", path, max);
+  *m = (struct tb_mapped_file){"", 0};
+  if (st.st_size == 0)
+    return 0; /* mmap refuses an empty mapping */
+  void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED)
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "map %s", path);
+  *m = (struct tb_mapped_file){p, (size_t)st.st_size};
+  return 0;
+}
+
+void tb_unmap_file(struct tb_mapped_file *m) {
+  if (m->len > 0)
+    munmap((void *)m->data, m->len);
+  *m = (struct tb_mapped_file){NULL, 0};
 }
 
 int tb_mkdir_p(const char *path, mode_t mode, tb_error **err) {

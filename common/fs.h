@@ -27,6 +27,17 @@ int tb_write_all(int fd, const void *data, size_t len);
 /* Read a whole file; refuse files larger than max bytes. *data is NUL-terminated. */
 int tb_read_file(const char *path, size_t max, char **data, size_t *len, tb_error **err);
 
+/* A whole regular file mapped read-only (not NUL-terminated): its pages are the page cache's, not
+ * this process's heap. Only for files nothing else writes while mapped (a staged file, once the
+ * jail that wrote it is gone): a file shrunk under the mapping faults. tb_unmap_file is a no-op on
+ * a zeroed one. */
+struct tb_mapped_file {
+  const char *data;
+  size_t len;
+};
+int tb_map_file(const char *path, size_t max, struct tb_mapped_file *m, tb_error **err);
+void tb_unmap_file(struct tb_mapped_file *m);
+
 int tb_mkdir_p(const char *path, mode_t mode, tb_error **err);
 
 /* Remove a tree without following symlinks. A missing path is not an error. */

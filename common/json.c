@@ -1,6 +1,7 @@
 #include "common/json.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,48 +181,328 @@ int tb_json_canonical(const json_t *json, char **out, size_t *len, tb_error **er
 
 /* json_dump_callback's sink: a fixed buffer flushed to the fd, so a large document is never held
  * as one string (build-info is ~1 MB) and is written in few syscalls. */
-struct dump_sink {
+struct tb_json_writer {
   int fd;
   size_t used;
-  int error; /* errno of the first failed write */
+  int error;    /* errno of the first failed write */
+  bool unserializable; /* jansson refused a value (no write failed) */
+  size_t depth; /* tb_json_writer_value: indentation added after each newline jansson writes */
   char buf[65536];
 };
 
-static int sink_write(struct dump_sink *s, const char *data, size_t len) {
-  if (s->error == 0 && len > 0 && tb_write_all(s->fd, data, len) < 0)
-    s->error = errno ? errno : EIO;
-  return s->error ? -1 : 0;
+static int sink_write(struct tb_json_writer *w, const char *data, size_t len) {
+  if (w->error == 0 && len > 0 && tb_write_all(w->fd, data, len) < 0)
+    w->error = errno ? errno : EIO;
+  return w->error ? -1 : 0;
 }
 
 static int sink_add(const char *data, size_t len, void *opaque) {
-  struct dump_sink *s = opaque;
-  if (s->used + len > sizeof(s->buf)) {
-    int r = sink_write(s, s->buf, s->used);
-    s->used = 0;
-    if (r < 0 || len > sizeof(s->buf))
-      return r < 0 ? r : sink_write(s, data, len);
+  struct tb_json_writer *w = opaque;
+  if (w->used + len > sizeof(w->buf)) {
+    int r = sink_write(w, w->buf, w->used);
+    w->used = 0;
+    if (r < 0 || len > sizeof(w->buf))
+      return r < 0 ? r : sink_write(w, data, len);
   }
-  memcpy(s->buf + s->used, data, len);
-  s->used += len;
+  memcpy(w->buf + w->used, data, len);
+  w->used += len;
+  return 0;
+}
+
+static int sink_newline(struct tb_json_writer *w, size_t depth) {
+  static const char spaces[] = "                                ";
+  int r = sink_add("\n", 1, w);
+  for (size_t n = 2 * depth; r == 0 && n > 0;) {
+    size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+    r = sink_add(spaces, k, w);
+    n -= k;
+  }
+  return r;
+}
+
+/* jansson indents from depth 0; only its indentation writes newlines (strings escape theirs). */
+static int sink_add_indented(const char *data, size_t len, void *opaque) {
+  struct tb_json_writer *w = opaque;
+  const char *nl;
+  while ((nl = memchr(data, '\n', len)) != NULL) {
+    if (sink_add(data, (size_t)(nl - data), w) < 0 || sink_newline(w, w->depth) < 0)
+      return -1;
+    len -= (size_t)(nl - data) + 1;
+    data = nl + 1;
+  }
+  return sink_add(data, len, w);
+}
+
+int tb_json_writer_open(const char *path, struct tb_json_writer **out, tb_error **err) {
+  int fd = tb_create_staged(path, 0644, err);
+  if (fd < 0)
+    return fd;
+  struct tb_json_writer *w = xcalloc(1, sizeof(*w));
+  w->fd = fd;
+  *out = w;
+  return 0;
+}
+
+int tb_json_writer_restart(struct tb_json_writer *w) {
+  w->used = 0;
+  if (w->error == 0 && (ftruncate(w->fd, 0) < 0 || lseek(w->fd, 0, SEEK_SET) < 0))
+    w->error = errno;
+  return w->error ? -1 : 0;
+}
+
+int tb_json_writer_raw(struct tb_json_writer *w, const char *s) { return sink_add(s, strlen(s), w); }
+
+int tb_json_writer_value(struct tb_json_writer *w, const json_t *json, size_t depth) {
+  w->depth = depth;
+  int r = json_dump_callback(json, sink_add_indented, w, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+  w->unserializable |= r < 0 && w->error == 0;
+  return r;
+}
+
+int tb_json_writer_close(struct tb_json_writer *w, const char *path, tb_error **err) {
+  int r = sink_write(w, w->buf, w->used);
+  int saved = w->error;
+  bool unserializable = w->unserializable;
+  close(w->fd);
+  free(w);
+  if (r < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, saved, "write %s", path);
+  if (unserializable)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: cannot serialize JSON", path);
   return 0;
 }
 
 int tb_json_write_file(const char *path, const json_t *json, tb_error **err) {
-  cleanup_free struct dump_sink *sink = xcalloc(1, sizeof(*sink));
-  sink->fd = tb_create_staged(path, 0644, err);
-  if (sink->fd < 0)
-    return sink->fd;
-  int r = json_dump_callback(json, sink_add, sink, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-  if (r == 0)
-    r = sink_add("\n", 1, sink);
-  if (r == 0)
-    r = sink_write(sink, sink->buf, sink->used);
-  int saved = sink->error;
-  close(sink->fd);
-  if (r < 0)
-    return saved ? tb_error_set(err, TB_EXIT_INPUT, saved, "write %s", path)
-                 : tb_error_set(err, TB_EXIT_INPUT, 0, "%s: cannot serialize JSON", path);
-  return 0;
+  struct tb_json_writer *w = NULL;
+  int ret = tb_json_writer_open(path, &w, err);
+  if (ret < 0)
+    return ret;
+  if (tb_json_writer_value(w, json, 0) == 0)
+    tb_json_writer_raw(w, "\n");
+  return tb_json_writer_close(w, path, err);
+}
+
+/* JSON text used in place. Skipping checks only the nesting and the strings' ends: what it skips
+ * is validated when it is parsed or written (tb_json_writer_text). */
+static const char *skip_ws(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    p++;
+  return p;
+}
+
+/* p at a '"': past the closing quote, or NULL. */
+static const char *skip_string(const char *p, const char *end) {
+  for (p++; p < end; p++) {
+    if (*p == '\\')
+      p++;
+    else if (*p == '"')
+      return p + 1;
+  }
+  return NULL;
+}
+
+static const char *skip_value(const char *p, const char *end) {
+  if (p >= end)
+    return NULL;
+  if (*p == '"')
+    return skip_string(p, end);
+  if (*p != '{' && *p != '[') {
+    while (p < end && !strchr(",}] \t\n\r", *p))
+      p++;
+    return p;
+  }
+  size_t depth = 0;
+  while (p < end) {
+    if (*p == '"') {
+      if ((p = skip_string(p, end)) == NULL)
+        return NULL;
+      continue;
+    }
+    if (*p == '{' || *p == '[')
+      depth++;
+    else if ((*p == '}' || *p == ']') && --depth == 0)
+      return p + 1;
+    p++;
+  }
+  return NULL;
+}
+
+/* A key as written ("..." with its quotes), decoded. */
+static char *decode_key(const char *p, size_t len) {
+  if (memchr(p, '\\', len) == NULL)
+    return xstrndup(p + 1, len - 2);
+  json_t *s = json_loadb(p, len, JSON_DECODE_ANY, NULL);
+  char *key = json_is_string(s) ? xstrdup(json_string_value(s)) : NULL;
+  json_decref(s);
+  return key;
+}
+
+int tb_json_text_next(struct tb_json_text obj, size_t *pos, char **key, struct tb_json_text *val) {
+  const char *end = obj.p + obj.len, *p = obj.p + *pos;
+  if (*pos == 0) {
+    p = skip_ws(p, end);
+    if (p >= end || *p != '{')
+      return -1;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == '}')
+      return 0;
+  } else {
+    p = skip_ws(p, end);
+    if (p < end && *p == '}')
+      return 0;
+    if (p >= end || *p != ',')
+      return -1;
+    p = skip_ws(p + 1, end);
+  }
+  const char *k = p;
+  if (p >= end || *p != '"' || (p = skip_string(p, end)) == NULL)
+    return -1;
+  size_t klen = (size_t)(p - k);
+  p = skip_ws(p, end);
+  if (p >= end || *p != ':')
+    return -1;
+  const char *v = skip_ws(p + 1, end);
+  if ((p = skip_value(v, end)) == NULL || (*key = decode_key(k, klen)) == NULL)
+    return -1;
+  *val = (struct tb_json_text){v, (size_t)(p - v)};
+  *pos = (size_t)(p - obj.p);
+  return 1;
+}
+
+struct tb_json_text tb_json_text_get(struct tb_json_text obj, const char *key) {
+  size_t pos = 0;
+  char *k = NULL;
+  struct tb_json_text v;
+  while (tb_json_text_next(obj, &pos, &k, &v) == 1) {
+    bool found = strcmp(k, key) == 0;
+    free(k);
+    if (found)
+      return v;
+  }
+  return (struct tb_json_text){NULL, 0};
+}
+
+json_t *tb_json_text_parse(struct tb_json_text t) {
+  return t.p ? json_loadb(t.p, t.len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL) : NULL;
+}
+
+/* tb_json_writer_text: the text written as tb_json_writer_value would write its parsed value,
+ * without parsing it. Handled directly: objects whose plain keys (printable ASCII, no escapes)
+ * come in strictly ascending order (jsoncpp's std::map order, as solc writes them: the sorted
+ * output then is the input order, and duplicates cannot occur), arrays, true/false/null and
+ * integers of up to 18 digits (written back as they are, as jansson would print them). Strings
+ * with escapes or non-ASCII bytes go through jansson one at a time; anything else (reals, other
+ * key orders, malformed text) gives up with 1. */
+struct text_writer {
+  struct tb_json_writer *w;
+  const char *p, *end;
+};
+
+#define TEXT_MAX_DEPTH 512 /* jansson's parser allows 2048: deeper text is left to it */
+
+static int text_value(struct text_writer *t, size_t depth);
+
+static int text_string(struct text_writer *t) {
+  const char *s = t->p, *e = skip_string(s, t->end);
+  if (e == NULL)
+    return 1;
+  t->p = e;
+  bool plain = true;
+  for (const char *c = s + 1; plain && c < e - 1; c++)
+    plain = *c >= 0x20 && *c < 0x7f && *c != '\\';
+  if (plain)
+    return sink_add(s, (size_t)(e - s), t->w);
+  json_t *v = json_loadb(s, (size_t)(e - s), JSON_DECODE_ANY, NULL);
+  if (v == NULL)
+    return 1;
+  int r = json_dump_callback(v, sink_add, t->w, JSON_ENCODE_ANY);
+  json_decref(v);
+  return r;
+}
+
+static int text_scalar(struct text_writer *t) {
+  const char *s = t->p;
+  while (t->p < t->end && !strchr(",}] \t\n\r", *t->p))
+    t->p++;
+  size_t n = (size_t)(t->p - s);
+  bool literal = (n == 4 && (memcmp(s, "true", 4) == 0 || memcmp(s, "null", 4) == 0)) ||
+                 (n == 5 && memcmp(s, "false", 5) == 0);
+  const char *d = n > 0 && *s == '-' ? s + 1 : s;
+  size_t digits = n - (size_t)(d - s);
+  bool integer = digits > 0 && digits <= 18 && (*d != '0' || digits == 1) && !(d > s && *d == '0');
+  for (size_t i = 0; integer && i < digits; i++)
+    integer = d[i] >= '0' && d[i] <= '9';
+  return literal || integer ? sink_add(s, n, t->w) : 1;
+}
+
+/* Members or elements up to close, each on its own line at depth + 1. */
+static int text_container(struct text_writer *t, size_t depth, char close) {
+  const char *prev_key = NULL;
+  size_t prev_len = 0;
+  t->p = skip_ws(t->p + 1, t->end);
+  if (t->p < t->end && *t->p == close) {
+    t->p++;
+    return sink_add(close == '}' ? "{}" : "[]", 2, t->w);
+  }
+  int r = sink_add(close == '}' ? "{" : "[", 1, t->w);
+  for (bool first = true; r == 0; first = false) {
+    if (!first) {
+      t->p = skip_ws(t->p, t->end);
+      if (t->p < t->end && *t->p == close) {
+        t->p++;
+        return sink_newline(t->w, depth) < 0 ? -1 : sink_add(&close, 1, t->w);
+      }
+      if (t->p >= t->end || *t->p != ',')
+        return 1;
+      t->p = skip_ws(t->p + 1, t->end);
+      r = sink_add(",", 1, t->w);
+    }
+    if (r == 0)
+      r = sink_newline(t->w, depth + 1);
+    if (r == 0 && close == '}') {
+      const char *k = t->p, *e = t->p < t->end && *k == '"' ? skip_string(k, t->end) : NULL;
+      if (e == NULL)
+        return 1;
+      size_t len = (size_t)(e - k) - 2;
+      for (size_t i = 1; i <= len; i++)
+        if (k[i] < 0x20 || k[i] >= 0x7f || k[i] == '\\')
+          return 1;
+      int order = prev_key ? memcmp(prev_key, k + 1, prev_len < len ? prev_len : len) : -1;
+      if (order > 0 || (order == 0 && prev_len >= len))
+        return 1;
+      prev_key = k + 1;
+      prev_len = len;
+      t->p = skip_ws(e, t->end);
+      if (t->p >= t->end || *t->p != ':')
+        return 1;
+      t->p = skip_ws(t->p + 1, t->end);
+      if ((r = sink_add(k, (size_t)(e - k), t->w)) == 0)
+        r = sink_add(": ", 2, t->w);
+    }
+    if (r == 0)
+      r = text_value(t, depth + 1);
+  }
+  return r;
+}
+
+static int text_value(struct text_writer *t, size_t depth) {
+  if (t->p >= t->end || depth > TEXT_MAX_DEPTH)
+    return 1;
+  switch (*t->p) {
+  case '{': return text_container(t, depth, '}');
+  case '[': return text_container(t, depth, ']');
+  case '"': return text_string(t);
+  default: return text_scalar(t);
+  }
+}
+
+int tb_json_writer_text(struct tb_json_writer *w, struct tb_json_text text, size_t depth) {
+  struct text_writer t = {w, text.p, text.p + text.len};
+  t.p = skip_ws(t.p, t.end);
+  int r = text_value(&t, depth);
+  if (r == 0 && skip_ws(t.p, t.end) != t.end)
+    return 1;
+  return r;
 }
 
 int tb_json_get_string(const json_t *obj, const char *key, const char **out, tb_error **err) {

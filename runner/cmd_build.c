@@ -193,18 +193,13 @@ static int collect_artifacts(struct job_run *run, void *opaque, tb_error **failu
   if (ret < 0)
     return ret;
   cleanup_free char *out_path = xasprintf("%s/solc-output.json", artifacts);
-  cleanup_json json_t *output = NULL;
-  if (tb_json_load_file(out_path, SOLC_OUTPUT_MAX, &output, failure) < 0) {
+  __attribute__((cleanup(tb_unmap_file))) struct tb_mapped_file output = {0};
+  if (tb_map_file(out_path, SOLC_OUTPUT_MAX, &output, failure) < 0) {
     tb_error_wrap(failure, "solc gave no standard-JSON output");
     return 1;
   }
-  size_t n_errors = solc_output_errors(output, details);
-  if (n_errors > 0) {
-    tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "compilation failed: %zu error%s", n_errors, n_errors == 1 ? "" : "s");
-    return 1;
-  }
-  free(steal_pointer(details)); /* warnings only */
-  return solc_write_artifacts(artifacts, ctx->input, ctx->input_bytes, ctx->input_len, output, ctx->version, err);
+  return solc_collect_output(artifacts, (struct tb_json_text){output.data, output.len}, ctx->input,
+                             ctx->input_bytes, ctx->input_len, ctx->version, failure, details, err);
 }
 
 static void spec_clearp(struct job_spec *spec) { job_spec_clear(spec); }

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fs.h"
@@ -11,12 +12,15 @@
 #include "common/xalloc.h"
 #include "runner/paths.h"
 
-size_t solc_output_errors(const json_t *output, char **details) {
+/* The number of errors of severity "error", and their formattedMessage texts one after the other
+ * (*details malloc'ed, NULL when there are none). */
+static size_t output_errors(struct tb_json_text output, char **details) {
   size_t n = 0, len = 0;
   char *text = NULL;
   size_t i;
   json_t *e;
-  json_array_foreach(json_object_get(output, "errors"), i, e) {
+  cleanup_json json_t *errors = tb_json_text_parse(tb_json_text_get(output, "errors"));
+  json_array_foreach(errors, i, e) {
     const char *severity = json_string_value(json_object_get(e, "severity"));
     if (severity == NULL || strcmp(severity, "error") != 0)
       continue;
@@ -70,7 +74,35 @@ static bool is_contract_name(const char *s) {
   return true;
 }
 
-static int write_contract(const char *artifacts_dir, const char *unit, const char *name, const json_t *c,
+static void set_parsed(json_t *obj, const char *key, struct tb_json_text from) {
+  json_t *v = tb_json_text_parse(tb_json_text_get(from, key));
+  if (v)
+    json_object_set_new(obj, key, v);
+}
+
+/* The members contract_artifact reads, parsed from the contract's text: the rest (ASTs of
+ * generated sources, opcodes, source maps: ~95% of a contract) stays text. */
+static json_t *contract_fields(struct tb_json_text c) {
+  json_t *fields = json_object(), *evm = json_object();
+  set_parsed(fields, "abi", c);
+  set_parsed(fields, "metadata", c);
+  set_parsed(fields, "storageLayout", c);
+  struct tb_json_text evm_text = tb_json_text_get(c, "evm");
+  static const char *const parts[] = {"bytecode", "deployedBytecode"};
+  for (size_t i = 0; i < 2; i++) {
+    struct tb_json_text part = tb_json_text_get(evm_text, parts[i]);
+    if (part.p == NULL)
+      continue;
+    json_t *code = json_object();
+    set_parsed(code, "object", part);
+    set_parsed(code, "linkReferences", part);
+    json_object_set_new(evm, parts[i], code);
+  }
+  json_object_set_new(fields, "evm", evm);
+  return fields;
+}
+
+static int write_contract(const char *artifacts_dir, const char *unit, const char *name, struct tb_json_text c,
                           tb_error **err) {
   if (!is_contract_name(name))
     return tb_error_set(err, TB_EXIT_INPUT, 0, "solc output: \"%s\" is not a contract name", name);
@@ -79,37 +111,53 @@ static int write_contract(const char *artifacts_dir, const char *unit, const cha
   if (ret < 0)
     return ret;
   cleanup_free char *path = xasprintf("%s/%s.json", dir, name);
-  cleanup_json json_t *artifact = contract_artifact(unit, name, c);
+  cleanup_json json_t *fields = contract_fields(c);
+  cleanup_json json_t *artifact = contract_artifact(unit, name, fields);
   return tb_json_write_file(path, artifact, err);
 }
 
+static int write_unit(const char *artifacts_dir, const char *unit, struct tb_json_text contracts, tb_error **err) {
+  size_t pos = 0;
+  cleanup_free char *name = NULL;
+  struct tb_json_text c;
+  while (tb_json_text_next(contracts, &pos, &name, &c) == 1) {
+    int ret = write_contract(artifacts_dir, unit, name, c, err);
+    if (ret < 0)
+      return ret;
+    free(steal_pointer(&name));
+  }
+  return 0;
+}
+
 /* Only units teebuild put in the input get artifacts: the output cannot name other paths. */
-static int write_contracts(const char *artifacts_dir, const json_t *input, const json_t *output, tb_error **err) {
+static int write_contracts(const char *artifacts_dir, const json_t *input, struct tb_json_text output,
+                           tb_error **err) {
   json_t *sources = json_object_get(input, "sources");
-  const char *unit;
-  json_t *contracts;
-  json_object_foreach(json_object_get(output, "contracts"), unit, contracts) {
+  struct tb_json_text all = tb_json_text_get(output, "contracts"), contracts;
+  size_t pos = 0;
+  cleanup_free char *unit = NULL;
+  while (tb_json_text_next(all, &pos, &unit, &contracts) == 1) {
     if (json_object_get(sources, unit) == NULL || !path_is_contained(unit))
       return tb_error_set(err, TB_EXIT_INPUT, 0, "solc output: unknown source unit \"%s\"", unit);
-    const char *name;
-    json_t *c;
-    json_object_foreach(contracts, name, c) {
-      int ret = write_contract(artifacts_dir, unit, name, c, err);
-      if (ret < 0)
-        return ret;
-    }
+    int ret = write_unit(artifacts_dir, unit, contracts, err);
+    if (ret < 0)
+      return ret;
+    free(steal_pointer(&unit));
   }
   return 0;
 }
 
 /* "0.8.24+commit.e11b9ed9", as the metadata of any contract records it. */
-static char *long_version(const json_t *output, const char *default_version) {
-  const char *unit, *name;
-  json_t *contracts, *c;
-  json_object_foreach(json_object_get(output, "contracts"), unit, contracts) {
-    json_object_foreach(contracts, name, c) {
-      const char *meta = json_string_value(json_object_get(c, "metadata"));
-      cleanup_json json_t *m = meta ? json_loads(meta, 0, NULL) : NULL;
+static char *long_version(struct tb_json_text output, const char *default_version) {
+  struct tb_json_text all = tb_json_text_get(output, "contracts"), contracts, c;
+  size_t pos = 0;
+  char *unit = NULL, *name = NULL;
+  while (tb_json_text_next(all, &pos, &unit, &contracts) == 1) {
+    free(unit);
+    for (size_t cpos = 0; tb_json_text_next(contracts, &cpos, &name, &c) == 1;) {
+      free(name);
+      cleanup_json json_t *meta = tb_json_text_parse(tb_json_text_get(c, "metadata"));
+      cleanup_json json_t *m = json_is_string(meta) ? json_loads(json_string_value(meta), 0, NULL) : NULL;
       const char *v = json_string_value(json_object_get(json_object_get(m, "compiler"), "version"));
       if (v)
         return xstrdup(v);
@@ -130,8 +178,65 @@ static void build_info_id(const char *version, const char *input, size_t len, ch
   tb_hex_encode(digest, 16, id);
 }
 
-static int write_build_info(const char *artifacts_dir, const json_t *input, const char *input_bytes,
-                            size_t input_len, const json_t *output, const char *default_version, tb_error **err) {
+struct build_info {
+  const char *id, *version, *short_version;
+  const json_t *input;
+  struct tb_json_text output;
+};
+
+static int string_member(struct tb_json_writer *w, const char *key, const char *value) {
+  cleanup_json json_t *v = json_string(value); /* NULL (not UTF-8): the writer reports it */
+  cleanup_free char *head = xasprintf(",\n  \"%s\": ", key);
+  if (tb_json_writer_raw(w, head) < 0)
+    return -1;
+  return tb_json_writer_value(w, v, 1);
+}
+
+/* Exactly what tb_json_write_file writes for {"_format", "id", "input", "output",
+ * "solcLongVersion", "solcVersion"} (keys in jansson's sorted order), without a tree of the
+ * output: from its text, or from output_tree when the text is outside what tb_json_writer_text
+ * handles (its 1 is returned). */
+static int build_info_body(struct tb_json_writer *w, const struct build_info *bi, const json_t *output_tree) {
+  cleanup_json json_t *format = json_string("hh-sol-build-info-1");
+  if (tb_json_writer_raw(w, "{\n  \"_format\": ") < 0 || tb_json_writer_value(w, format, 1) < 0 ||
+      string_member(w, "id", bi->id) < 0 || tb_json_writer_raw(w, ",\n  \"input\": ") < 0 ||
+      tb_json_writer_value(w, bi->input, 1) < 0 || tb_json_writer_raw(w, ",\n  \"output\": ") < 0)
+    return -1;
+  int r = output_tree ? tb_json_writer_value(w, output_tree, 1) : tb_json_writer_text(w, bi->output, 1);
+  if (r != 0)
+    return r;
+  if (string_member(w, "solcLongVersion", bi->version) < 0 || string_member(w, "solcVersion", bi->short_version) < 0)
+    return -1;
+  return tb_json_writer_raw(w, "\n}\n");
+}
+
+/* Writing the build-info is also where the whole output is validated: 1 with *failure when it is
+ * not JSON (the file is then removed). */
+static int write_build_info(const char *path, const struct build_info *bi, tb_error **failure, tb_error **err) {
+  struct tb_json_writer *w = NULL;
+  int ret = tb_json_writer_open(path, &w, err);
+  if (ret < 0)
+    return ret;
+  /* solc writes an object; anything else is left to jansson to judge */
+  const char *first = bi->output.p;
+  while (first < bi->output.p + bi->output.len && strchr(" \t\n\r", *first) && *first)
+    first++;
+  int r = first < bi->output.p + bi->output.len && *first == '{' ? build_info_body(w, bi, NULL) : 1;
+  cleanup_json json_t *tree = NULL;
+  if (r == 1 && tb_json_load_buf("solc-output.json", bi->output.p, bi->output.len, &tree, failure) < 0) {
+    tb_json_writer_close(w, path, NULL);
+    unlink(path);
+    tb_error_wrap(failure, "solc gave no standard-JSON output");
+    return 1;
+  }
+  if (r == 1 && tb_json_writer_restart(w) == 0)
+    build_info_body(w, bi, tree);
+  return tb_json_writer_close(w, path, err);
+}
+
+int solc_collect_output(const char *artifacts_dir, struct tb_json_text output, const json_t *input,
+                        const char *input_bytes, size_t input_len, const char *default_version, tb_error **failure,
+                        char **details, tb_error **err) {
   cleanup_free char *version = long_version(output, default_version);
   cleanup_free char *short_version = xstrndup(version, strcspn(version, "+"));
   char id[33];
@@ -141,16 +246,16 @@ static int write_build_info(const char *artifacts_dir, const json_t *input, cons
   if (ret < 0)
     return ret;
   cleanup_free char *path = xasprintf("%s/%s.json", dir, id);
-  cleanup_json json_t *info = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O}", "_format", "hh-sol-build-info-1", "id", id,
-                                        "solcVersion", short_version, "solcLongVersion", version, "input", input,
-                                        "output", output);
-  return tb_json_write_file(path, info, err);
-}
-
-int solc_write_artifacts(const char *artifacts_dir, const json_t *input, const char *input_bytes, size_t input_len,
-                         const json_t *output, const char *default_version, tb_error **err) {
-  int ret = write_contracts(artifacts_dir, input, output, err);
-  if (ret == 0)
-    ret = write_build_info(artifacts_dir, input, input_bytes, input_len, output, default_version, err);
-  return ret;
+  struct build_info bi = {id, version, short_version, input, output};
+  if ((ret = write_build_info(path, &bi, failure, err)) != 0)
+    return ret;
+  size_t n_errors = output_errors(output, details);
+  if (n_errors > 0) {
+    unlink(path);
+    rmdir(dir);
+    tb_error_set(failure, TB_EXIT_JOB_FAILED, 0, "compilation failed: %zu error%s", n_errors, n_errors == 1 ? "" : "s");
+    return 1;
+  }
+  free(steal_pointer(details)); /* warnings only */
+  return write_contracts(artifacts_dir, input, output, err);
 }

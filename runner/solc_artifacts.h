@@ -8,15 +8,16 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "common/json.h"
 
-/* The number of errors of severity "error", and their formattedMessage texts one after the other
- * (*details malloc'ed, NULL when there are none). */
-size_t solc_output_errors(const json_t *output, char **details);
-
-/* Write artifacts/<unit>/<Contract>.json for each contract of a unit in input, and
- * artifacts/build-info/<id>.json. input_bytes are exactly what solc read (the id derives from
- * them); default_version is used when no contract metadata names the compiler. */
-int solc_write_artifacts(const char *artifacts_dir, const json_t *input, const char *input_bytes, size_t input_len,
-                         const json_t *output, const char *default_version, tb_error **err);
+/* Judge solc's output (its text: never parsed as a whole) and write what it makes:
+ * artifacts/build-info/<id>.json, then artifacts/<unit>/<Contract>.json for each contract of a
+ * unit in input. Returns 1 with *failure when the output is not JSON or reports errors of
+ * severity "error" (*details: their formattedMessage texts one after the other, malloc'ed;
+ * nothing is written then). input_bytes are exactly what solc read (the id derives from them);
+ * default_version is used when no contract metadata names the compiler. */
+int solc_collect_output(const char *artifacts_dir, struct tb_json_text output, const json_t *input,
+                        const char *input_bytes, size_t input_len, const char *default_version, tb_error **failure,
+                        char **details, tb_error **err);
 
 #endif
