@@ -368,6 +368,7 @@ static bool check_subjects(struct state *s) {
   const char *missing;
   json_t *v;
   json_object_foreach(want, missing, v) { return record(s, TB_CHECK_SUBJECTS, false, "%s is missing", missing); }
+  s->r->statement = steal_pointer(&statement);
   return record(s, TB_CHECK_SUBJECTS, true, "%zu files match", s->r->n_subjects);
 }
 
@@ -463,6 +464,7 @@ int tb_verify_report_add(struct tb_verify_report *report, const char *name, bool
 void tb_verify_report_clear(struct tb_verify_report *report) {
   for (size_t i = 0; i < report->n_checks; i++)
     free(report->checks[i].detail);
+  json_decref(report->statement);
   memset(report, 0, sizeof(*report));
 }
 

@@ -1,8 +1,9 @@
 /* teebuild audit: Slither on exactly what a build compiled, as an attested job chained to the build.
  *
- * The build is verified first; its standard-JSON input and output become crytic-compile's archive
- * export (so Slither never runs solc), which is the job's only input; the build's bundle and
- * subjects join the audit's resolvedDependencies, so the audit names the exact bytecode it read. */
+ * The build's standard-JSON input and output become crytic-compile's archive export (so Slither
+ * never runs solc), which is the job's only input; the build is verified while Slither runs, and
+ * only a build that verified gets an audit: its bundle and subjects join the audit's
+ * resolvedDependencies, so the audit names the exact bytecode it read. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -39,9 +40,10 @@ static const char usage[] =
     "usage: teebuild audit --build OUT -o AUDIT [options]\n"
     "       teebuild audit --source FILE|DIR --solc VERSION [--build OUT] -o AUDIT [options]\n"
     "\n"
-    "Run Slither in the jail on exactly what a teebuild build compiled. The build's bundle is\n"
-    "verified first; Slither reads crytic-compile's archive made from the build's solc-input.json\n"
-    "and solc-output.json (sources under /src), never running solc itself. With --source, the\n"
+    "Run Slither in the jail on exactly what a teebuild build compiled. Slither reads\n"
+    "crytic-compile's archive made from the build's solc-input.json and solc-output.json (sources\n"
+    "under /src), never running solc itself; the build's bundle is verified meanwhile, and a build\n"
+    "that does not verify gets no audit (exit 6). With --source, the\n"
     "sources are built first (a second attested job) into --build OUT, by default AUDIT.build.\n"
     "\n"
     "  --build OUT            the build to audit (or, with --source, where to build)\n"
@@ -212,67 +214,6 @@ static int check_is_output(const char *build, tb_error **err) {
   return 0;
 }
 
-static int verify_build(const struct tb_globals *g, const struct audit_args *a, const char *build, tb_error **err) {
-  cleanup_json json_t *policy = NULL;
-  cleanup_free char *collateral = NULL, *sim_dir = NULL;
-  size_t len = 0;
-  int ret = tee_sim_dir(g->store_dir, NULL, &sim_dir, err);
-  if (ret == 0 && a->policy)
-    ret = policy_load(a->policy, &policy, err);
-  if (ret == 0 && a->collateral)
-    ret = tb_read_file(a->collateral, AUDIT_JSON_MAX_BYTES, &collateral, &len, err);
-  if (ret < 0)
-    return ret;
-  struct tb_verify_options opts = {
-      .out_dir = build,
-      .policy = policy,
-      .collateral_json = collateral,
-      .pccs_url = a->pccs,
-      .now = time(NULL),
-      .allow_simulated = a->allow_simulated || strcmp(g->tee, "simulated") == 0,
-      .sim_dir = sim_dir,
-  };
-  struct tb_verify_report report = {0};
-  ret = tb_verify(&opts, &report, err);
-  tb_verify_report_clear(&report);
-  if (ret < 0)
-    return tb_error_wrap(err, "build %s does not verify", build);
-  return 0;
-}
-
-/* The archive is exported while the build is verified: both only read the build, and together
- * they are most of what an audit adds to Slither's own time. A build that does not verify is
- * reported as such and its archive is never used. */
-struct export_task {
-  const char *build, *dir;
-  tb_error *err;
-  int ret;
-};
-
-static void *export_archive(void *opaque) {
-  struct export_task *t = opaque;
-  t->ret = slither_archive_write(t->build, t->dir, &t->err);
-  return NULL;
-}
-
-static int verify_and_export(const struct tb_globals *g, const struct audit_args *a, const char *build,
-                             const char *dir, tb_error **err) {
-  struct export_task task = {.build = build, .dir = dir};
-  pthread_t thread;
-  bool threaded = pthread_create(&thread, NULL, export_archive, &task) == 0;
-  if (!threaded)
-    export_archive(&task);
-  int ret = verify_build(g, a, build, err);
-  if (threaded)
-    pthread_join(thread, NULL);
-  if (ret == 0 && task.ret < 0) {
-    *err = steal_pointer(&task.err);
-    ret = task.ret;
-  }
-  tb_error_free(&task.err);
-  return ret;
-}
-
 /* The path from directory `from` to `to` (both absolute and resolved), malloc'ed: "../" for each
  * directory of from below their common ancestor, then the rest of to. */
 static char *relative_path(const char *from, const char *to) {
@@ -311,35 +252,125 @@ static int build_seen_from_audit(const char *build, const char *audit, char **re
   return 0;
 }
 
-/* The build the audit read, as resolvedDependencies: its bundle (with where it lies), then each of
- * its subjects. */
-static int build_link(const char *build, const char *audit, json_t **deps, char bundle_hex[TB_SHA256_HEX_LEN + 1],
-                      tb_error **err) {
-  cleanup_free char *bundle = xasprintf("%s/teebuild.bundle.json", build);
-  cleanup_free char *prov_path = xasprintf("%s/provenance.json", build);
-  cleanup_json json_t *statement = NULL;
-  cleanup_free char *rel = NULL;
-  int ret = tb_sha256_file_hex(bundle, bundle_hex, err);
-  if (ret == 0)
-    ret = tb_json_load_file(prov_path, AUDIT_JSON_MAX_BYTES, &statement, err);
-  if (ret == 0)
-    ret = build_seen_from_audit(build, audit, &rel, err);
-  if (ret < 0)
-    return ret;
-  cleanup_json json_t *list = json_array();
+/* The build the audit read, as resolvedDependencies: its bundle (with where it lies, REL), then each
+ * subject of its verified statement. */
+static json_t *build_link(const char *rel, const char *bundle_hex, const json_t *subjects) {
+  json_t *list = json_array();
   json_array_append_new(list, json_pack("{s:s, s:{s:s}, s:{s:s}}", "name", "build/" TB_BUNDLE_FILE, "digest", "sha256",
                                         bundle_hex, "annotations", TB_LINK_OUT_ANNOTATION, rel));
-  cleanup_json json_t *subjects = NULL;
-  if (tb_subjects_listed(statement, &subjects, err) < 0)
-    return tb_error_wrap(err, "%s", prov_path);
   const char *name;
   json_t *sha;
-  json_object_foreach(subjects, name, sha) {
+  json_object_foreach((json_t *)subjects, name, sha) {
     cleanup_free char *dep = xasprintf("build/%s", name);
     json_array_append_new(list, json_pack("{s:s, s:{s:O}}", "name", dep, "digest", "sha256", sha));
   }
-  *deps = steal_pointer(&list);
+  return list;
+}
+
+/* The archive is made from bytes read before the verdict: they must be the ones the verified
+ * statement lists, or Slither may have read something else than what was verified. */
+static int check_read_as_verified(const json_t *subjects, const char *name, const char *data, size_t len,
+                                  tb_error **err) {
+  unsigned char md[TB_SHA256_LEN];
+  char hex[TB_SHA256_HEX_LEN + 1];
+  tb_sha256_buf(data, len, md);
+  tb_hex_encode(md, sizeof(md), hex);
+  const char *verified = json_string_value(json_object_get(subjects, name));
+  if (verified == NULL || strcmp(verified, hex) != 0)
+    return tb_error_set(err, TB_EXIT_VERIFY, 0, "%s changed during the audit (read: sha256 %s; verified: %s)", name,
+                        hex, verified ? verified : "none");
   return 0;
+}
+
+/* The build is verified beside Slither's run: Slither runs jailed on input it must treat as hostile
+ * anyway, so running it before the verdict exposes nothing. What must never happen is an attested
+ * audit of a build that does not verify: collect_report, the last step before attestation, awaits
+ * the verdict, and a failed one discards Slither's report. The archive comes from bytes read once,
+ * checked against the verified statement, not from a second read of the build. A thread, not a
+ * fork: a bare fork of this threaded process could inherit a lock another thread held (the jail
+ * forks its supervisor for threaded callers, and that is written for it). */
+struct verdict {
+  const char *build, *rel;
+  json_t *policy;
+  char *collateral, *sim_dir;
+  struct tb_verify_options opts;
+  pthread_t thread;
+  bool running;
+  /* the outcome: 0 with what the verified statement lists and the build's resolvedDependencies, or
+   * < 0 with err */
+  int ret;
+  tb_error *err;
+  json_t *subjects, *deps;
+  char bundle_hex[TB_SHA256_HEX_LEN + 1];
+};
+
+static int reach_verdict(struct verdict *v, tb_error **err) {
+  struct tb_verify_report report;
+  int ret = tb_verify(&v->opts, &report, err);
+  if (ret < 0) {
+    tb_verify_report_clear(&report);
+    return tb_error_wrap(err, "build %s does not verify", v->build);
+  }
+  cleanup_free char *bundle = xasprintf("%s/" TB_BUNDLE_FILE, v->build);
+  ret = tb_subjects_listed(report.statement, &v->subjects, err);
+  tb_verify_report_clear(&report);
+  if (ret == 0)
+    ret = tb_sha256_file_hex(bundle, v->bundle_hex, err);
+  if (ret < 0)
+    return tb_error_wrap(err, "build %s", v->build);
+  v->deps = build_link(v->rel, v->bundle_hex, v->subjects);
+  return 0;
+}
+
+static void *verdict_thread(void *opaque) {
+  struct verdict *v = opaque;
+  v->ret = reach_verdict(v, &v->err);
+  return NULL;
+}
+
+/* How the build is to be verified, loaded here so that a bad --policy or --collateral is reported as
+ * such before anything runs; then the verification starts (in this thread when no other starts). */
+static int verdict_start(const struct tb_globals *g, const struct audit_args *a, struct verdict *v, tb_error **err) {
+  size_t len = 0;
+  int ret = tee_sim_dir(g->store_dir, NULL, &v->sim_dir, err);
+  if (ret == 0 && a->policy)
+    ret = policy_load(a->policy, &v->policy, err);
+  if (ret == 0 && a->collateral)
+    ret = tb_read_file(a->collateral, AUDIT_JSON_MAX_BYTES, &v->collateral, &len, err);
+  if (ret < 0)
+    return ret;
+  v->opts = (struct tb_verify_options){
+      .out_dir = v->build,
+      .policy = v->policy,
+      .collateral_json = v->collateral,
+      .pccs_url = a->pccs,
+      .now = time(NULL),
+      .allow_simulated = a->allow_simulated || strcmp(g->tee, "simulated") == 0,
+      .sim_dir = v->sim_dir,
+  };
+  v->running = pthread_create(&v->thread, NULL, verdict_thread, v) == 0;
+  if (!v->running)
+    verdict_thread(v);
+  return 0;
+}
+
+/* 0, or < 0 when the build does not verify; its error stays in v->err until someone reports it. */
+static int verdict_await(struct verdict *v) {
+  if (v->running) {
+    pthread_join(v->thread, NULL);
+    v->running = false;
+  }
+  return v->ret;
+}
+
+static void verdict_clear(struct verdict *v) {
+  verdict_await(v);
+  tb_error_free(&v->err);
+  json_decref(v->policy);
+  json_decref(v->subjects);
+  json_decref(v->deps);
+  free(v->collateral);
+  free(v->sim_dir);
 }
 
 static void add_option(json_t *argv, const char *flag, const char *value) {
@@ -360,9 +391,10 @@ static json_t *lowered_job(const struct audit_args *a, const char *inputs_dir) {
                    "seccomp", "python");
 }
 
-static json_t *external_parameters(const struct audit_args *a, const char *bundle_hex) {
-  return json_pack("{s:{s:{s:s}}, s:s, s:s, s:s*, s:s*}", "build", "bundle", "sha256", bundle_hex, "slither",
-                   a->slither, "failOn", a->fail_on, "detectors", a->detectors, "exclude", a->exclude);
+/* What the user asked for; the build's bundle joins it with the verdict (complete_record). */
+static json_t *external_parameters(const struct audit_args *a) {
+  return json_pack("{s:s, s:s, s:s*, s:s*}", "slither", a->slither, "failOn", a->fail_on, "detectors", a->detectors,
+                   "exclude", a->exclude);
 }
 
 struct collect_ctx {
@@ -370,7 +402,30 @@ struct collect_ctx {
   int fail_level;
   bool counted;
   struct slither_counts counts;
+  struct verdict *verdict;
+  const struct slither_build_json *json; /* what the archive was made from */
+  json_t *external, *deps;               /* the job record's, completed once the build has verified */
 };
+
+/* The record the audit is attested with names the build only once it has verified and the bytes
+ * the archive was made from are the ones verified: the bundle in externalParameters, the bundle and
+ * subjects in resolvedDependencies. */
+static int complete_record(struct collect_ctx *ctx, tb_error **err) {
+  struct verdict *v = ctx->verdict;
+  int ret = verdict_await(v);
+  if (ret < 0) {
+    *err = steal_pointer(&v->err);
+    return ret;
+  }
+  ret = check_read_as_verified(v->subjects, SLITHER_SOLC_INPUT, ctx->json->input, ctx->json->input_len, err);
+  if (ret == 0)
+    ret = check_read_as_verified(v->subjects, SLITHER_SOLC_OUTPUT, ctx->json->output, ctx->json->output_len, err);
+  if (ret < 0)
+    return tb_error_wrap(err, "build %s", v->build);
+  json_object_set_new(ctx->external, "build", json_pack("{s:{s:s}}", "bundle", "sha256", v->bundle_hex));
+  json_array_extend(ctx->deps, v->deps);
+  return 0;
+}
 
 /* The last non-empty line of a log: what a crashed program said last. */
 static char *last_line(const char *path) {
@@ -394,9 +449,14 @@ static int slither_failed(const char *message, tb_error **failure, char **detail
   return 1;
 }
 
+/* Nothing is attested before the verdict: a build that does not verify fails here (< 0, *err), and
+ * the job's output is discarded unattested. Whatever else goes wrong is the audit job's failure,
+ * reported through *failure. */
 static int collect_report(struct job_run *run, void *opaque, tb_error **failure, char **details, tb_error **err) {
-  (void)err; /* whatever goes wrong here is the audit job's failure, reported through *failure */
   struct collect_ctx *ctx = opaque;
+  int ret = complete_record(ctx, err);
+  if (ret < 0)
+    return ret;
   const struct job_record *rec = job_run_record(run);
   if (rec->result.outcome != JAIL_EXITED) /* killed, timed out, a limit hit */
     return job_outcome(rec, failure) < 0 ? 1 : 0;
@@ -406,7 +466,7 @@ static int collect_report(struct job_run *run, void *opaque, tb_error **failure,
   cleanup_free char *sarif = xasprintf("%s/artifacts/slither.sarif", staging);
   cleanup_free char *slither_error = NULL;
   cleanup_error tb_error *unreadable = NULL;
-  int ret = slither_report_read(report, &ctx->counts, &slither_error, &unreadable);
+  ret = slither_report_read(report, &ctx->counts, &slither_error, &unreadable);
   if (ret == 1)
     return slither_failed(slither_error, failure, details);
   if (status != 0) {
@@ -477,42 +537,59 @@ static void print_summary(const struct collect_ctx *ctx) {
 
 static void spec_clearp(struct job_spec *spec) { job_spec_clear(spec); }
 
+/* A verification that failed is the audit's outcome, whatever else failed meanwhile. *err, if set,
+ * is already wrapped. */
+static int audit_failed(const struct tb_globals *g, const struct audit_args *a, struct verdict *v, tb_error **err) {
+  if (verdict_await(v) < 0 && v->err != NULL) {
+    tb_error_free(err);
+    *err = steal_pointer(&v->err);
+    tb_error_wrap(err, "audit");
+  }
+  if (g->json)
+    job_print_failure(a->job.out, tb_error_exit_code(*err), *err);
+  return tb_error_exit_code(*err);
+}
+
 static int audit(const struct tb_globals *g, struct audit_args *a, const char *build, tb_error **err) {
   cleanup_tmpdir char *tmp = NULL;
-  cleanup_json json_t *deps = NULL;
+  cleanup_free char *rel = NULL;
+  __attribute__((cleanup(slither_build_json_clear))) struct slither_build_json json = {0};
+  __attribute__((cleanup(verdict_clear))) struct verdict v = {.build = build};
   __attribute__((cleanup(spec_clearp))) struct job_spec spec = {0};
-  char bundle_hex[TB_SHA256_HEX_LEN + 1];
   int ret = check_is_output(build, err);
   if (ret == 0)
     ret = tb_mkdtemp_in(tmp_root(), "teebuild-audit-", &tmp, err);
   if (ret == 0)
-    ret = verify_and_export(g, a, build, tmp, err);
+    ret = build_seen_from_audit(build, a->job.out, &rel, err);
+  v.rel = rel;
   if (ret == 0)
-    ret = build_link(build, a->job.out, &deps, bundle_hex, err);
+    ret = verdict_start(g, a, &v, err);
+  if (ret == 0)
+    ret = slither_build_json_read(build, &json, err);
+  if (ret == 0)
+    ret = slither_archive_write(&json, build, tmp, err);
   cleanup_json json_t *job = ret == 0 ? lowered_job(a, tmp) : NULL;
   if (ret == 0)
     ret = job_spec_parse(job, tmp, "audit job", &spec, err);
   if (ret < 0) {
     tb_error_wrap(err, "audit");
-    if (g->json)
-      job_print_failure(a->job.out, tb_error_exit_code(*err), *err);
-    return tb_error_exit_code(*err);
+    return audit_failed(g, a, &v, err);
   }
+  cleanup_json json_t *deps = json_array();
   a->job.dependencies = deps;
   a->job.collect_always = true;
-  struct collect_ctx ctx = {.fail_on = a->fail_on, .fail_level = a->fail_level};
+  struct collect_ctx ctx = {.fail_on = a->fail_on, .fail_level = a->fail_level, .verdict = &v, .json = &json,
+                            .deps = deps, .external = external_parameters(a)};
   struct tb_globals quiet = *g;
   quiet.json = false; /* the audit's own --json result below replaces the job's */
-  int status = job_command(&quiet, "audit", &spec, JOB_BUILD_TYPE_SLITHER, external_parameters(a, bundle_hex), &a->job,
-                           collect_report, &ctx, err);
-  if (g->json) {
-    if (*err != NULL)
-      job_print_failure(a->job.out, status, *err);
-    else
-      print_result(a->job.out, build, status, &ctx);
-  } else if (*err == NULL && ctx.counted) {
+  int status = job_command(&quiet, "audit", &spec, JOB_BUILD_TYPE_SLITHER, ctx.external, &a->job, collect_report,
+                           &ctx, err);
+  if (*err != NULL)
+    return audit_failed(g, a, &v, err);
+  if (g->json)
+    print_result(a->job.out, build, status, &ctx);
+  else if (ctx.counted)
     print_summary(&ctx);
-  }
   return status;
 }
 

@@ -10,9 +10,11 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/json.h"
 #include "common/xalloc.h"
 
@@ -170,25 +172,42 @@ int slither_archive_make(const json_t *solc_input, const json_t *solc_output, js
   return 0;
 }
 
-int slither_archive_write(const char *build_dir, const char *dest_dir, tb_error **err) {
-  cleanup_free char *in_path = xasprintf("%s/artifacts/solc-input.json", build_dir);
-  cleanup_free char *out_path = xasprintf("%s/artifacts/solc-output.json", build_dir);
+int slither_build_json_read(const char *build_dir, struct slither_build_json *json, tb_error **err) {
+  cleanup_free char *in_path = xasprintf("%s/" SLITHER_SOLC_INPUT, build_dir);
+  cleanup_free char *out_path = xasprintf("%s/" SLITHER_SOLC_OUTPUT, build_dir);
+  *json = (struct slither_build_json){0};
+  int r = tb_read_file(in_path, SOLC_JSON_MAX_BYTES, &json->input, &json->input_len, err);
+  if (r == 0)
+    r = tb_read_file(out_path, SOLC_JSON_MAX_BYTES, &json->output, &json->output_len, err);
+  if (r < 0)
+    slither_build_json_clear(json);
+  return r;
+}
+
+void slither_build_json_clear(struct slither_build_json *json) {
+  free(json->input);
+  free(json->output);
+  *json = (struct slither_build_json){0};
+}
+
+int slither_archive_write(const struct slither_build_json *json, const char *build_dir, const char *dest_dir,
+                          tb_error **err) {
   cleanup_json json_t *input = NULL;
   cleanup_json json_t *output = NULL;
   cleanup_json json_t *archive = NULL;
-  int r = tb_json_load_file(in_path, SOLC_JSON_MAX_BYTES, &input, err);
+  int r = tb_json_load_buf(SLITHER_SOLC_INPUT, json->input, json->input_len, &input, err);
   if (r >= 0)
-    r = tb_json_load_file(out_path, SOLC_JSON_MAX_BYTES, &output, err);
-  if (r < 0)
-    return r;
-  if (slither_archive_make(input, output, &archive, err) < 0)
+    r = tb_json_load_buf(SLITHER_SOLC_OUTPUT, json->output, json->output_len, &output, err);
+  if (r < 0 || slither_archive_make(input, output, &archive, err) < 0)
     return tb_error_wrap(err, "%s", build_dir);
   /* Compact: it is Slither's input, not a file for people, and ASTs indented are twice the bytes to
    * write and to parse. Unsorted: jansson keeps the order the build's files give, so the bytes (a
-   * resolvedDependency's digest) are still a function of the build. Written straight into a
+   * resolvedDependency's digest) are still a function of the build. Serialised in memory and
+   * written at once (json_dump_file writes token by token through stdio), straight into a
    * directory of the caller's making, where nothing reads it before it is complete. */
+  cleanup_free char *text = json_dumps(archive, JSON_COMPACT);
+  if (text == NULL)
+    return tb_error_set(err, TB_EXIT_INPUT, ENOMEM, "%s: serialise the archive", build_dir);
   cleanup_free char *dest = xasprintf("%s/" SLITHER_ARCHIVE_NAME, dest_dir);
-  if (json_dump_file(archive, dest, JSON_COMPACT) < 0)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "write %s", dest);
-  return 0;
+  return tb_write_file_staged(dest, text, strlen(text), 0644, err);
 }

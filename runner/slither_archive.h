@@ -20,8 +20,22 @@ int slither_archive_solc_version(const json_t *solc_output, char **version, tb_e
  * given inline ("content") in the input. TB_EXIT_INPUT naming what is missing. */
 int slither_archive_make(const json_t *solc_input, const json_t *solc_output, json_t **archive, tb_error **err);
 
-/* Read BUILD/artifacts/solc-input.json and solc-output.json and write the archive to
- * DEST_DIR/SLITHER_ARCHIVE_NAME. */
-int slither_archive_write(const char *build_dir, const char *dest_dir, tb_error **err);
+/* A build's standard-JSON input and output as read once from BUILD/artifacts: the archive is made
+ * from these bytes, and an audit checks their digests against the statement it verified, so that
+ * Slither reads exactly what was verified. */
+struct slither_build_json {
+  char *input, *output;
+  size_t input_len, output_len;
+};
+
+#define SLITHER_SOLC_INPUT "artifacts/solc-input.json"
+#define SLITHER_SOLC_OUTPUT "artifacts/solc-output.json"
+
+int slither_build_json_read(const char *build_dir, struct slither_build_json *json, tb_error **err);
+void slither_build_json_clear(struct slither_build_json *json);
+
+/* Write the archive of JSON to DEST_DIR/SLITHER_ARCHIVE_NAME. BUILD_DIR only names it in errors. */
+int slither_archive_write(const struct slither_build_json *json, const char *build_dir, const char *dest_dir,
+                          tb_error **err);
 
 #endif

@@ -1,7 +1,7 @@
 #!/bin/bash
 # An audit is an attested job chained to the build it read: its provenance names the Slither pack,
 # the build's bundle and subjects; its bundle verifies; changing the build afterwards breaks the
-# audit's verification at the build link; a build that does not verify is never audited.
+# audit's verification at the build link; a build that does not verify gets no audit.
 . "$TB_SOURCE_DIR/tests/lib.sh"
 . "$TB_SOURCE_DIR/tests/audit/common.sh"
 cd "$T"
@@ -51,9 +51,13 @@ expect_err '^teebuild: verify: links: build: ' "... naming the build link"
 mv moved build
 
 echo "tampered" >build/artifacts/Clean.sol/Clean.json
-expect_exit 6 "a build that does not verify is not audited" tb audit --build build -o audit2
+expect_exit 6 "a build that does not verify gets no audit" tb audit --build build -o audit2
 expect_err '^teebuild: audit: build .* does not verify: subjects: ' "... and the first line says which check failed"
 check "... and no audit output was made" test ! -e audit2
+mkdir audit4 && touch audit4/taken
+expect_exit 6 "the verification's failure is the outcome, whatever else failed beside it (here a non-empty -o)" \
+  tb audit --build build -o audit4
+expect_err '^teebuild: audit: build .* does not verify: subjects: ' "... and says so first"
 expect_exit 3 "--build of a directory that is no teebuild output is bad input" tb audit --build "$CONTRACTS" -o audit3
 expect_err '^teebuild: audit: --build .* is not a teebuild output' "... and says so"
 done_testing

@@ -11,7 +11,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   cleanup_error tb_error *err = NULL;
-  if (slither_archive_write(argv[1], argv[2], &err) < 0) {
+  struct slither_build_json json;
+  int ret = slither_build_json_read(argv[1], &json, &err);
+  if (ret == 0)
+    ret = slither_archive_write(&json, argv[1], argv[2], &err);
+  slither_build_json_clear(&json);
+  if (ret < 0) {
     tb_error_print(err, stderr);
     return tb_error_exit_code(err);
   }
