@@ -10,7 +10,7 @@
  *            through the socket; hostname; filesystem (mounts.c); send the parent an fd to /out;
  *            join the job's v1 cgroup the parent made meanwhile (v2 was joined at clone3); cgroup
  *            namespace (now that we are in the job's cgroup, so that it is the jail's root); take
- *            the seccomp filter; fork the payload; reap every child; report the payload's status;
+ *            the seccomp filter; start the payload; reap every child; report the payload's status;
  *            exit, which makes the kernel kill whatever else still runs in the namespace.
  *   payload: setsid (no controlling terminal); stdio; umask; cwd /src; rlimits; drop all caps;
  *            seccomp; send the listener fd; close every other fd; execve. seccomp comes last
@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -221,6 +222,34 @@ static _Noreturn void reap_until_payload_ends(int sync, pid_t payload) {
   }
 }
 
+struct payload_args {
+  const struct jail_plan *plan;
+  const struct seccomp_program *seccomp;
+  bool cgroup_in_force;
+};
+
+static int payload_main(void *arg) {
+  const struct payload_args *a = arg;
+  run_payload(a->plan, a->seccomp, a->cgroup_in_force);
+}
+
+#define PAYLOAD_STACK_SIZE ((size_t)256 << 10)
+
+/* The payload shares the init's memory until its execve (CLONE_VM | CLONE_VFORK, as posix_spawn
+ * does): no copy of the caller's page tables, and the init, which has nothing to do meanwhile,
+ * sleeps until then. It runs on a stack of its own; whatever it allocates before failing is only
+ * a leak in an init about to report and exit. Everything it changes is its own: fds, cwd, umask,
+ * credentials, rlimits and the filter are per process or per task without CLONE_FILES, CLONE_FS
+ * or CLONE_THREAD. */
+static pid_t spawn_payload(const struct payload_args *args) {
+  void *stack = mmap(NULL, PAYLOAD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    return -1;
+  return clone(payload_main, (char *)stack + PAYLOAD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD,
+               (void *)args);
+}
+
 _Noreturn void jail_child_main(const struct jail_plan *p) {
   tb_error *err = NULL;
   int out_fd = -1;
@@ -232,12 +261,11 @@ _Noreturn void jail_child_main(const struct jail_plan *p) {
   cleanup_close int memfd = join_cgroups(p, &cgroup_in_force, &err);
   if (memfd < 0 || seccomp_program_read(memfd, &seccomp, &err) < 0)
     fail_and_exit(p->sync_fd, err);
-  pid_t payload = fork();
+  struct payload_args args = {.plan = p, .seccomp = &seccomp, .cgroup_in_force = cgroup_in_force};
+  pid_t payload = spawn_payload(&args);
   if (payload < 0) {
-    tb_error_set(&err, TB_EXIT_SANDBOX, errno, "fork payload");
+    tb_error_set(&err, TB_EXIT_SANDBOX, errno, "start the payload");
     fail_and_exit(p->sync_fd, err);
   }
-  if (payload == 0)
-    run_payload(p, &seccomp, cgroup_in_force);
   reap_until_payload_ends(p->sync_fd, payload);
 }
