@@ -3,13 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -198,55 +197,80 @@ int tb_rm_rf(const char *path, tb_error **err) {
   return 0;
 }
 
-static int fsync_one(const char *fpath, const struct stat *sb, int typeflag, struct FTW *ftwbuf) {
-  (void)sb;
+/* The paths tb_fsync_tree collects: nftw's callback takes no argument of ours. */
+static _Thread_local struct {
+  char **paths;
+  size_t n, cap;
+} sync_list;
+
+static int collect_one(const char *fpath, const struct stat *sb, int typeflag, struct FTW *ftwbuf) {
   (void)ftwbuf;
-  if (typeflag != FTW_F && typeflag != FTW_D && typeflag != FTW_DP)
+  bool file = typeflag == FTW_F && S_ISREG(sb->st_mode);
+  if (!file && typeflag != FTW_D && typeflag != FTW_DP)
     return 0;
-  if (typeflag == FTW_F && !S_ISREG(sb->st_mode))
-    return 0;
-  int fd = open(fpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0)
-    return -1;
-  int ret = fsync(fd);
-  close(fd);
-  return ret;
-}
-
-int tb_fsync_tree(const char *root, tb_error **err) {
-  if (nftw(root, fsync_one, 32, FTW_PHYS) < 0)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "fsync %s", root);
-  return 0;
-}
-
-int tb_tree_sync_open(const char *root, tb_error **err) {
-  int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "open directory %s", root);
-  return fd;
-}
-
-/* Local block filesystems, whose syncfs writes back every dirty page, inode and directory block
- * and then flushes the device's cache. NFS, FUSE (without FUSE_SYNCFS) and others may do less. */
-static bool syncfs_covers_tree(const struct statfs *sfs) {
-  switch ((unsigned long)sfs->f_type) {
-  case EXT4_SUPER_MAGIC: /* also ext2 and ext3 */
-  case XFS_SUPER_MAGIC:
-  case BTRFS_SUPER_MAGIC:
-  case TMPFS_MAGIC: return true;
-  default: return false;
+  if (sync_list.n == sync_list.cap) {
+    sync_list.cap = sync_list.cap ? 2 * sync_list.cap : 64;
+    sync_list.paths = xrealloc(sync_list.paths, sync_list.cap * sizeof(char *));
   }
+  sync_list.paths[sync_list.n++] = xstrdup(fpath);
+  return 0;
 }
 
-int tb_tree_sync(int root_fd, const char *root, tb_error **err) {
-  struct statfs sfs;
-  if (fstatfs(root_fd, &sfs) < 0)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "statfs %s", root);
-  if (!syncfs_covers_tree(&sfs))
-    return tb_fsync_tree(root, err);
-  if (syncfs(root_fd) < 0)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "syncfs %s", root);
-  return 0;
+#define FSYNC_THREADS 4
+
+struct fsync_slice {
+  char **paths;
+  size_t n, first;
+  int error;            /* errno of the first failure in this slice */
+  const char *failed;   /* and its path */
+};
+
+static void *fsync_slice_run(void *arg) {
+  struct fsync_slice *s = arg;
+  for (size_t i = s->first; i < s->n && s->error == 0; i += FSYNC_THREADS) {
+    int fd = open(s->paths[i], O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 || fsync(fd) < 0) {
+      s->error = errno;
+      s->failed = s->paths[i];
+    }
+    if (fd >= 0)
+      close(fd);
+  }
+  return NULL;
+}
+
+/* The fsyncs are issued from a few threads at once: on ext4 each one is a journal commit and a
+ * device cache flush, and issued together jbd2 and the block layer merge them (33 files: 5.4 ->
+ * 2.7 ms here). syncfs(2) would be one call, but it waits for every dirty page of the filesystem,
+ * anyone's: 350 ms here with another process's 400 MB not yet written back. */
+int tb_fsync_tree(const char *root, tb_error **err) {
+  int ret = 0;
+  if (nftw(root, collect_one, 32, FTW_PHYS) < 0)
+    ret = tb_error_set(err, TB_EXIT_INPUT, errno, "fsync %s", root);
+  struct fsync_slice slices[FSYNC_THREADS];
+  pthread_t threads[FSYNC_THREADS];
+  bool started[FSYNC_THREADS] = {false};
+  for (size_t t = 0; ret == 0 && t < FSYNC_THREADS; t++) {
+    slices[t] = (struct fsync_slice){.paths = sync_list.paths, .n = sync_list.n, .first = t};
+    /* The caller's thread takes the first slice, and any whose thread could not start. */
+    started[t] = t > 0 && pthread_create(&threads[t], NULL, fsync_slice_run, &slices[t]) == 0;
+  }
+  for (size_t t = 0; ret == 0 && t < FSYNC_THREADS; t++)
+    if (!started[t])
+      fsync_slice_run(&slices[t]);
+  for (size_t t = 0; ret == 0 && t < FSYNC_THREADS; t++) {
+    if (started[t])
+      pthread_join(threads[t], NULL);
+  }
+  for (size_t t = 0; ret == 0 && t < FSYNC_THREADS; t++)
+    if (slices[t].error != 0)
+      ret = tb_error_set(err, TB_EXIT_INPUT, slices[t].error, "fsync %s", slices[t].failed);
+  for (size_t i = 0; i < sync_list.n; i++)
+    free(sync_list.paths[i]);
+  free(sync_list.paths);
+  sync_list.paths = NULL;
+  sync_list.n = sync_list.cap = 0;
+  return ret;
 }
 
 int tb_dir_is_empty(const char *path, bool *empty, tb_error **err) {

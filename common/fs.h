@@ -13,7 +13,7 @@
  * directory. On failure the old file (if any) is untouched and no temp file remains. */
 int tb_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, tb_error **err);
 
-/* A file inside a staging directory that is synced as a whole (tb_tree_sync) before it is renamed into
+/* A file inside a staging directory that tb_fsync_tree syncs as a whole before it is renamed into
  * place (or a private temp dir that is never published): nothing in it is visible before then, so
  * it needs neither a temp name nor an fsync of its own (each fsync is a journal commit: ~0.3-3 ms,
  * dozens per build). Created or truncated, never through a symlink. tb_create_staged returns the
@@ -45,21 +45,9 @@ int tb_rm_rf(const char *path, tb_error **err);
 
 int tb_fsync_dir(const char *dir, tb_error **err);
 
-/* fsync every regular file and directory below root (before a staging dir is renamed into place). */
+/* fsync every regular file and directory below root (before a staging dir is renamed into place),
+ * from a few threads at once. Not syncfs(2): that also waits for everyone else's dirty data. */
 int tb_fsync_tree(const char *root, tb_error **err);
-
-/* A staged tree made durable as a whole: one syncfs(2) of its filesystem instead of an fsync per
- * file and directory (each a device cache flush: 33 of them took 6-25 ms per build, one syncfs
- * ~1 ms), where syncfs is known to cover everything (local block filesystems), else
- * tb_fsync_tree. syncfs reports the filesystem's writeback errors since its fd was opened (Linux
- * >= 5.8; the jail needs 5.12), so tb_tree_sync_open is called as soon as the staging directory
- * exists, before anything is written into it: an error in the background writeback of any staged
- * file is then reported even if another process's syncfs saw it first. It may also report other
- * files' errors on that filesystem: the commit fails safe. It also writes out whatever else is
- * dirty there: with other processes writing hundreds of MB it once took 140 ms here (per-file
- * fsyncs then took 60-90 ms), so a dedicated build machine gains most. */
-int tb_tree_sync_open(const char *root, tb_error **err);
-int tb_tree_sync(int root_fd, const char *root, tb_error **err);
 
 /* True if path is a directory with no entries; false if missing; error if unreadable. */
 int tb_dir_is_empty(const char *path, bool *empty, tb_error **err);

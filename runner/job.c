@@ -27,7 +27,6 @@ struct job_run {
   char *out;       /* OUT, absolute, without trailing slashes */
   bool force;
   char *staging;   /* OUT.tmp-XXXXXX: artifacts/, logs/, and src/ while the job runs */
-  int staging_sync_fd; /* out_dir_commit makes staging durable through it */
   char *src_stage; /* the inputs exactly as the jail sees them at /src */
   char *seccomp_cache; /* STORE/seccomp: compiled seccomp profiles (sandbox/seccomp_cache.c) */
   struct job_record rec;
@@ -116,7 +115,6 @@ static void fill_record(struct job_run *run, const struct tb_globals *g, const c
 int job_prepare(const struct tb_globals *g, const struct job_spec *spec, const char *build_type, json_t *external,
                 const struct job_options *opts, struct job_run **out, tb_error **err) {
   struct job_run *run = xcalloc(1, sizeof(*run));
-  run->staging_sync_fd = -1;
   run->spec = spec;
   run->out = path_absolute(opts->out); /* the jail takes absolute host paths only */
   run->force = opts->force;
@@ -126,7 +124,7 @@ int job_prepare(const struct tb_globals *g, const struct job_spec *spec, const c
   if (ret == 0)
     ret = resolve_toolchains(g, spec, &run->rec, &run->seccomp_cache, err);
   if (ret == 0)
-    ret = out_dir_stage(run->out, &run->staging, &run->staging_sync_fd, err);
+    ret = out_dir_stage(run->out, &run->staging, err);
   if (ret == 0)
     ret = stage_job_inputs(run, err);
   return ret;
@@ -249,7 +247,7 @@ int job_finish(struct job_run *run, tb_error **err) {
   int ret = job_attest(&run->rec, run->staging, err);
   if (ret < 0)
     return ret;
-  if ((ret = out_dir_commit(run->staging_sync_fd, run->staging, run->out, run->force, err)) < 0)
+  if ((ret = out_dir_commit(run->staging, run->out, run->force, err)) < 0)
     return ret;
   free(run->staging); /* committed: nothing is left to remove */
   run->staging = NULL;
@@ -277,8 +275,6 @@ void job_run_free(struct job_run *run) {
   if (run->staging != NULL)
     tb_rm_rf(run->staging, NULL);
   free(run->staging);
-  if (run->staging_sync_fd >= 0)
-    close(run->staging_sync_fd);
   free(run->src_stage);
   free(run->seccomp_cache);
   free(run->out);

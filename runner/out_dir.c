@@ -28,7 +28,7 @@ int out_dir_check(const char *out, bool force, tb_error **err) {
   return 0;
 }
 
-int out_dir_stage(const char *out, char **staging, int *sync_fd, tb_error **err) {
+int out_dir_stage(const char *out, char **staging, tb_error **err) {
   cleanup_free char *parent = path_dirname(out);
   const char *slash = strrchr(out, '/');
   const char *base = slash ? slash + 1 : out;
@@ -39,11 +39,8 @@ int out_dir_stage(const char *out, char **staging, int *sync_fd, tb_error **err)
   cleanup_free char *dir = NULL;
   if ((ret = tb_mkdtemp_in(parent, prefix, &dir, err)) < 0)
     return tb_error_wrap(err, "output directory");
-  cleanup_close int fd = -1;
   if (chmod(dir, 0755) < 0)
     ret = tb_error_set(err, TB_EXIT_INPUT, errno, "chmod %s", dir);
-  else if ((fd = tb_tree_sync_open(dir, err)) < 0)
-    ret = fd;
   static const char *const subdirs[] = {"artifacts", "logs"};
   for (size_t i = 0; ret == 0 && i < 2; i++) {
     cleanup_free char *sub = xasprintf("%s/%s", dir, subdirs[i]);
@@ -55,17 +52,11 @@ int out_dir_stage(const char *out, char **staging, int *sync_fd, tb_error **err)
     return ret;
   }
   *staging = steal_pointer(&dir);
-  *sync_fd = steal_fd(&fd);
   return 0;
 }
 
-/* Crash safety: once the sync returns, every file and directory below staging is on stable
- * storage (syncfs covers the whole filesystem it is on, fsync each of them where it may not), so
- * the rename that publishes the tree can only expose complete contents; the parent's fsync then
- * makes the rename itself durable. A crash before that leaves OUT as it was plus a stale
- * OUT.tmp-XXXXXX. */
-int out_dir_commit(int sync_fd, const char *staging, const char *out, bool force, tb_error **err) {
-  int ret = tb_tree_sync(sync_fd, staging, err);
+int out_dir_commit(const char *staging, const char *out, bool force, tb_error **err) {
+  int ret = tb_fsync_tree(staging, err);
   if (ret < 0)
     return ret;
   struct stat st;

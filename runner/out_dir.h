@@ -11,13 +11,11 @@
 /* Refuse (TB_EXIT_INPUT) an OUT that is not a directory, or is non-empty without force. */
 int out_dir_check(const char *out, bool force, tb_error **err);
 
-/* Make "OUT.tmp-XXXXXX" (and OUT's parent) with empty artifacts/ and logs/; *staging malloc'ed,
- * *sync_fd the tb_tree_sync_open fd out_dir_commit syncs through. */
-int out_dir_stage(const char *out, char **staging, int *sync_fd, tb_error **err);
+/* Make "OUT.tmp-XXXXXX" (and OUT's parent) with empty artifacts/ and logs/; *staging malloc'ed. */
+int out_dir_stage(const char *out, char **staging, tb_error **err);
 
-/* Make staging durable, then move it into place. Without force OUT must be missing or empty (the
- * kernel checks that atomically); with force an existing OUT is exchanged with staging in one
- * step, then removed. */
-int out_dir_commit(int sync_fd, const char *staging, const char *out, bool force, tb_error **err);
+/* Move staging into place. Without force OUT must be missing or empty (the kernel checks that
+ * atomically); with force an existing OUT is exchanged with staging in one step, then removed. */
+int out_dir_commit(const char *staging, const char *out, bool force, tb_error **err);
 
 #endif
