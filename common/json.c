@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,13 +291,19 @@ static const char *skip_ws(const char *p, const char *end) {
   return p;
 }
 
-/* p at a '"': past the closing quote, or NULL. */
+/* p at a '"': past the closing quote, or NULL. A quote after an odd number of backslashes is
+ * escaped; the opening quote ends the count. memchr: most of solc's output is long strings. */
 static const char *skip_string(const char *p, const char *end) {
-  for (p++; p < end; p++) {
-    if (*p == '\\')
-      p++;
-    else if (*p == '"')
-      return p + 1;
+  for (p++; p < end;) {
+    const char *q = memchr(p, '"', (size_t)(end - p));
+    if (q == NULL)
+      return NULL;
+    size_t backslashes = 0;
+    while (q[-1 - (ptrdiff_t)backslashes] == '\\')
+      backslashes++;
+    if (backslashes % 2 == 0)
+      return q + 1;
+    p = q + 1;
   }
   return NULL;
 }

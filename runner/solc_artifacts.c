@@ -74,32 +74,39 @@ static bool is_contract_name(const char *s) {
   return true;
 }
 
-static void set_parsed(json_t *obj, const char *key, struct tb_json_text from) {
-  json_t *v = tb_json_text_parse(tb_json_text_get(from, key));
-  if (v)
-    json_object_set_new(obj, key, v);
+/* A member to parse, or with members: an object to look into. */
+struct wanted {
+  const char *key;
+  const struct wanted *members;
+  size_t n_members;
+};
+
+static json_t *parsed_members(struct tb_json_text obj, const struct wanted *want, size_t n) {
+  json_t *out = json_object();
+  size_t pos = 0;
+  char *key = NULL;
+  struct tb_json_text v;
+  while (tb_json_text_next(obj, &pos, &key, &v) == 1) {
+    for (size_t i = 0; i < n; i++) {
+      if (strcmp(key, want[i].key) != 0)
+        continue;
+      json_t *parsed = want[i].members ? parsed_members(v, want[i].members, want[i].n_members) : tb_json_text_parse(v);
+      if (parsed)
+        json_object_set_new(out, key, parsed);
+    }
+    free(key);
+  }
+  return out;
 }
 
-/* The members contract_artifact reads, parsed from the contract's text: the rest (ASTs of
- * generated sources, opcodes, source maps: ~95% of a contract) stays text. */
+/* The members contract_artifact reads, parsed from the contract's text in one pass over it: the
+ * rest (ASTs of generated sources, opcodes, source maps: ~95% of a contract) stays text. */
 static json_t *contract_fields(struct tb_json_text c) {
-  json_t *fields = json_object(), *evm = json_object();
-  set_parsed(fields, "abi", c);
-  set_parsed(fields, "metadata", c);
-  set_parsed(fields, "storageLayout", c);
-  struct tb_json_text evm_text = tb_json_text_get(c, "evm");
-  static const char *const parts[] = {"bytecode", "deployedBytecode"};
-  for (size_t i = 0; i < 2; i++) {
-    struct tb_json_text part = tb_json_text_get(evm_text, parts[i]);
-    if (part.p == NULL)
-      continue;
-    json_t *code = json_object();
-    set_parsed(code, "object", part);
-    set_parsed(code, "linkReferences", part);
-    json_object_set_new(evm, parts[i], code);
-  }
-  json_object_set_new(fields, "evm", evm);
-  return fields;
+  static const struct wanted code[] = {{"object", NULL, 0}, {"linkReferences", NULL, 0}};
+  static const struct wanted evm[] = {{"bytecode", code, 2}, {"deployedBytecode", code, 2}};
+  static const struct wanted contract[] = {
+      {"abi", NULL, 0}, {"metadata", NULL, 0}, {"storageLayout", NULL, 0}, {"evm", evm, 2}};
+  return parsed_members(c, contract, 4);
 }
 
 static int write_contract(const char *artifacts_dir, const char *unit, const char *name, struct tb_json_text c,

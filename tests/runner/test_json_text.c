@@ -71,20 +71,20 @@ static void refused(const char *doc) {
 }
 
 static void members(void) {
-  const char *doc = " {\"b\" : {\"x\": [1, {\"}\": \"]\"}]}, \"a\\u0041\": \"v\\\"\", \"c\": {}} ";
+  const char *doc = " {\"b\" : {\"x\": [1, {\"}\": \"]\"}]}, \"a\\u0041\": \"v\\\"\", \"c\": {}, \"d\": \"\\\\\"} ";
   struct tb_json_text t = {doc, strlen(doc)}, v;
   size_t pos = 0;
   char *key = NULL;
   int n = 0;
-  const char *want[] = {"b", "aA", "c"};
-  const char *vals[] = {"{\"x\": [1, {\"}\": \"]\"}]}", "\"v\\\"\"", "{}"};
+  const char *want[] = {"b", "aA", "c", "d"};
+  const char *vals[] = {"{\"x\": [1, {\"}\": \"]\"}]}", "\"v\\\"\"", "{}", "\"\\\\\""};
   while (tb_json_text_next(t, &pos, &key, &v) == 1) {
-    check(n < 3 && strcmp(key, want[n]) == 0 && v.len == strlen(vals[n]) && memcmp(v.p, vals[n], v.len) == 0,
-          "member key and value text", want[n < 3 ? n : 0]);
+    check(n < 4 && strcmp(key, want[n]) == 0 && v.len == strlen(vals[n]) && memcmp(v.p, vals[n], v.len) == 0,
+          "member key and value text", want[n < 4 ? n : 0]);
     free(key);
     n++;
   }
-  check(n == 3, "every member", doc);
+  check(n == 4, "every member", doc);
   v = tb_json_text_get(t, "aA");
   cleanup_json json_t *s = tb_json_text_parse(v);
   check(json_is_string(s) && strcmp(json_string_value(s), "v\"") == 0, "get and parse", "aA");
