@@ -179,7 +179,6 @@ static json_t *external_parameters(const struct build_args *a, const json_t *inp
 }
 
 struct collect_ctx {
-  const char *inputs_dir; /* the temporary directory input.json was staged from */
   const json_t *input;
   const char *input_bytes;
   size_t input_len;
@@ -188,9 +187,6 @@ struct collect_ctx {
 
 static int collect_artifacts(struct job_run *run, void *opaque, tb_error **failure, char **details, tb_error **err) {
   const struct collect_ctx *ctx = opaque;
-  /* Staged long ago; gone before OUT is synced, which would otherwise write it to disk just
-   * before it is deleted (on a filesystem mounted with discard, each file freed costs a TRIM). */
-  tb_rm_rf(ctx->inputs_dir, NULL);
   cleanup_free char *artifacts = xasprintf("%s/artifacts", job_staging_dir(run));
   cleanup_free char *in_path = xasprintf("%s/solc-input.json", artifacts);
   int ret = tb_write_file_staged(in_path, ctx->input_bytes, ctx->input_len, 0644, err);
@@ -233,7 +229,7 @@ static int build(const struct tb_globals *g, const struct build_args *a, tb_erro
     ret = job_spec_parse(job, tmp, "build job", &spec, err);
   if (ret < 0)
     return job_command_failed(g, "build", a->job.out, err);
-  struct collect_ctx ctx = {tmp, input, bytes, len, version};
+  struct collect_ctx ctx = {input, bytes, len, version};
   return job_command(g, "build", &spec, JOB_BUILD_TYPE_SOLC, external_parameters(a, input), &a->job,
                      collect_artifacts, &ctx, err);
 }
