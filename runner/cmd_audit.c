@@ -1,8 +1,8 @@
 /* teebuild audit: Slither on exactly what a build compiled, as an attested job chained to the build.
  *
  * The build's standard-JSON input and output become crytic-compile's archive export (so Slither
- * never runs solc), which is the job's only input; the build is verified while Slither runs, and
- * only a build that verified gets an audit: its bundle and subjects join the audit's
+ * never runs solc), which is the job's only input; the build is verified while the archive is
+ * made, before Slither starts, and only a build that verified gets an audit: its bundle and subjects join the audit's
  * resolvedDependencies, so the audit names the exact bytecode it read. */
 #include <errno.h>
 #include <getopt.h>
@@ -282,13 +282,13 @@ static int check_read_as_verified(const json_t *subjects, const char *name, cons
   return 0;
 }
 
-/* The build is verified beside Slither's run: Slither runs jailed on input it must treat as hostile
- * anyway, so running it before the verdict exposes nothing. What must never happen is an attested
- * audit of a build that does not verify: collect_report, the last step before attestation, awaits
- * the verdict, and a failed one discards Slither's report. The archive comes from bytes read once,
- * checked against the verified statement, not from a second read of the build. A thread, not a
- * fork: a bare fork of this threaded process could inherit a lock another thread held (the jail
- * forks its supervisor for threaded callers, and that is written for it). */
+/* The build is verified in a thread beside the archive export, and the verdict is awaited before
+ * Slither's jail starts: a build that does not verify is refused before anything runs. Awaiting it
+ * there also keeps the process single-threaded while the jail starts; a threaded caller makes the
+ * jail fork its supervisor, and a fork while the verification holds an allocator lock hung under
+ * ASan, whose allocator is not fork-safe. The archive comes from bytes read once and checked against
+ * the verified statement (complete_record), not from a second read of the build. A thread, not a
+ * fork: a bare fork of this threaded process could inherit a lock another thread held. */
 struct verdict {
   const char *build, *rel;
   json_t *policy;
@@ -571,6 +571,8 @@ static int audit(const struct tb_globals *g, struct audit_args *a, const char *b
   cleanup_json json_t *job = ret == 0 ? lowered_job(a, tmp) : NULL;
   if (ret == 0)
     ret = job_spec_parse(job, tmp, "audit job", &spec, err);
+  if (ret == 0)
+    ret = verdict_await(&v); /* its error is v.err, which audit_failed reports */
   if (ret < 0) {
     tb_error_wrap(err, "audit");
     return audit_failed(g, a, &v, err);
