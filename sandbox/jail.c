@@ -136,7 +136,9 @@ static _Noreturn void run_supervisor(const struct jail_config *cfg,
   (void)signal(SIGCHLD, SIG_DFL); /* cannot fail for SIGCHLD */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != caller)
     _exit(127);
-  report.rc = supervise_jail(cfg, prog, result, &err);
+  struct jail_config own = *cfg;
+  own.on_started = NULL; /* the caller's own: it runs in the caller, after the fork */
+  report.rc = supervise_jail(&own, prog, result, &err);
   report.result = *result;
   if (report.rc < 0) {
     report.exit_code = tb_error_exit_code(err);
@@ -213,6 +215,8 @@ static int supervise_in_child(const struct jail_config *cfg, const struct seccom
     run_supervisor(cfg, prog, caller, result, pipefd[1]);
   }
   close(pipefd[1]);
+  if (cfg->on_started)
+    cfg->on_started(cfg->on_started_arg);
   int r = read_report(pipefd[0], pid, result, err);
   close(pipefd[0]);
   return r;

@@ -45,6 +45,12 @@ struct jail_config {
   const char *seccomp_cache_dir; /* compiled profiles kept here across processes, or NULL */
   struct jail_limits limits;  /* a zero field takes its JAIL_DEFAULT_LIMITS value */
   struct jail_lowering lowering;
+  /* Called once, in the caller's process and thread, when jail_run will fork no more there (the
+   * job is running, or a supervisor process runs it): from then on the caller may start threads
+   * of its own. A thread alive when jail_run starts makes it fork a supervisor instead. May be
+   * NULL; not called when the jail could not be started. */
+  void (*on_started)(void *arg);
+  void *on_started_arg;
 };
 
 enum jail_outcome {

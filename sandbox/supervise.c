@@ -318,6 +318,8 @@ int supervise_jail(const struct jail_config *cfg, const struct seccomp_program *
     return -1;
   }
   record_isolation(cfg, &cg, prog, &result->isolation);
+  if (cfg->on_started)
+    cfg->on_started(cfg->on_started_arg);
   supervise(&s, &result->limits, &cg, result);
   int init_status = reap_init(s.pid);
   result->wall_seconds = monotonic_s() - started;
