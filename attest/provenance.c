@@ -1,6 +1,7 @@
 #include "attest/provenance.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "attest/subjects.h"
@@ -27,16 +28,22 @@ static int invocation_id(char out[37], tb_error **err) {
   return 0;
 }
 
-/* The digest of the running teebuild binary: which builder code produced the statement. */
-static int self_digest(char out[TB_SHA256_HEX_LEN + 1], tb_error **err) {
-  if (tb_sha256_file_hex("/proc/self/exe", out, err) < 0)
-    return tb_error_wrap(err, "digest of the teebuild binary");
-  return 0;
+/* Once per process: /proc/self/exe is the inode that was executed, whatever happens to its path
+ * meanwhile, so its digest cannot change. */
+int tb_provenance_self_digest(char out[TB_SHA256_HEX_LEN + 1], tb_error **err) {
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  static char cached[TB_SHA256_HEX_LEN + 1];
+  (void)pthread_mutex_lock(&lock);
+  int ret = cached[0] != '\0' ? 0 : tb_sha256_file_hex("/proc/self/exe", cached, err);
+  if (ret == 0)
+    memcpy(out, cached, sizeof(cached));
+  (void)pthread_mutex_unlock(&lock);
+  return ret < 0 ? tb_error_wrap(err, "digest of the teebuild binary") : 0;
 }
 
 static int run_details(const struct tb_provenance_params *p, json_t **out, tb_error **err) {
   char exe_sha256[TB_SHA256_HEX_LEN + 1], id[37], started[21], finished[21];
-  int ret = self_digest(exe_sha256, err);
+  int ret = tb_provenance_self_digest(exe_sha256, err);
   if (ret < 0 || (ret = invocation_id(id, err)) < 0)
     return ret;
   tb_rfc3339_utc(p->started.tv_sec, started);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "common/hex.h"
 
 #define TB_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
 #define TB_PREDICATE_TYPE "https://slsa.dev/provenance/v1"
@@ -29,6 +30,10 @@ struct tb_provenance_params {
 /* Build the statement. Everything but runDetails.metadata is a function of the job, so the
  * canonical bytes of two runs of the same job differ only there. */
 int tb_provenance_statement(const struct tb_provenance_params *p, json_t **statement, tb_error **err);
+
+/* The running teebuild binary's SHA-256 (the statement's builderDependencies): hashed once per
+ * process (~1 ms), so a caller may compute it ahead, while a job runs. */
+int tb_provenance_self_digest(char out[TB_SHA256_HEX_LEN + 1], tb_error **err);
 
 /* RFC 3339 UTC with second precision, "2026-01-02T03:04:05Z". */
 void tb_rfc3339_utc(time_t t, char out[21]);

@@ -30,6 +30,7 @@ struct job_run {
   char *src_stage; /* the inputs exactly as the jail sees them at /src */
   char *seccomp_cache; /* STORE/seccomp: compiled seccomp profiles (sandbox/seccomp_cache.c) */
   struct job_record rec;
+  struct attest_prefetch prefetch; /* the TEE, opened while the job runs */
 };
 
 static int resolve_toolchains(const struct tb_globals *g, const struct job_spec *spec, struct job_record *rec,
@@ -115,6 +116,7 @@ static void fill_record(struct job_run *run, const struct tb_globals *g, const c
 int job_prepare(const struct tb_globals *g, const struct job_spec *spec, const char *build_type, json_t *external,
                 const struct job_options *opts, struct job_run **out, tb_error **err) {
   struct job_run *run = xcalloc(1, sizeof(*run));
+  run->prefetch.rec = &run->rec;
   run->spec = spec;
   run->out = path_absolute(opts->out); /* the jail takes absolute host paths only */
   run->force = opts->force;
@@ -182,6 +184,8 @@ static int run_jail(struct job_run *run, int stdin_fd, int stdout_fd, int stderr
       .seccomp_cache_dir = run->seccomp_cache,
       .limits = rec->limits,
       .lowering = rec->lowering,
+      .on_started = attest_prefetch_start,
+      .on_started_arg = &run->prefetch,
   };
   tb_debug("running %s in the jail", rec->argv[0]);
   clock_gettime(CLOCK_REALTIME, &rec->started);
@@ -244,7 +248,7 @@ const struct job_record *job_run_record(const struct job_run *run) { return &run
 const char *job_out_dir(const struct job_run *run) { return run->out; }
 
 int job_finish(struct job_run *run, tb_error **err) {
-  int ret = job_attest(&run->rec, run->staging, err);
+  int ret = job_attest(&run->rec, &run->prefetch, run->staging, err);
   if (ret < 0)
     return ret;
   if ((ret = out_dir_commit(run->staging, run->out, run->force, err)) < 0)
@@ -278,6 +282,7 @@ void job_run_free(struct job_run *run) {
   free(run->src_stage);
   free(run->seccomp_cache);
   free(run->out);
+  attest_prefetch_clear(&run->prefetch);
   record_clear(&run->rec);
   free(run);
 }

@@ -4,6 +4,7 @@
 #define TB_RUNNER_JOB_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,9 +89,29 @@ struct job_record {
   const char *store_dir;         /* --store as given, NULL for the default rules */
 };
 
+/* The TEE opened while the job runs (a simulated one started, the agent's client loaded, the app
+ * described) and teebuild's own digest taken: none of it depends on the job, and after it it cost
+ * ~5 ms. Started from the jail's
+ * on_started hook, so that no thread of ours is alive when the jail starts. */
+struct tb_tee;
+struct attest_prefetch {
+  const struct job_record *rec;
+  pthread_t thread;
+  bool started;
+  int ret;
+  tb_error *err;
+  char *sim_dir;
+  struct tb_tee *tee;
+  json_t *app;
+};
+/* jail_config.on_started for an attest_prefetch whose rec is set. */
+void attest_prefetch_start(void *prefetch);
+/* Wait for it, if started, and free what it holds. */
+void attest_prefetch_clear(struct attest_prefetch *pre);
+
 /* Sign the record into staging_out (provenance.json, teebuild.bundle.json) before it is renamed
- * into place. Owned by attest (runner/job_attest.c). */
-int job_attest(const struct job_record *rec, const char *staging_out, tb_error **err);
+ * into place, with the TEE pre opened if it was started. Owned by attest (runner/job_attest.c). */
+int job_attest(const struct job_record *rec, struct attest_prefetch *pre, const char *staging_out, tb_error **err);
 
 /* ---- execution (job.c) ---- */
 

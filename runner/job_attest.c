@@ -1,5 +1,7 @@
 /* The end of every job: turn its record into an SLSA provenance statement, sign it, bind it into
  * a TEE quote, and write provenance.json and teebuild.bundle.json into the staging OUT. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "attest/bundle.h"
@@ -80,11 +82,9 @@ static json_t *byproducts(const struct job_record *rec) {
                    r->blocked_syscall);
 }
 
-static int statement_payload(const struct job_record *rec, struct tb_tee *tee, const char *staging_out,
-                             char **payload, size_t *len, tb_error **err) {
-  cleanup_json json_t *app = NULL, *builder_deps = NULL;
-  if (tb_tee_app(tee, &app, err) < 0)
-    return -1;
+static int statement_payload(const struct job_record *rec, struct tb_tee *tee, const json_t *app,
+                             const char *staging_out, char **payload, size_t *len, tb_error **err) {
+  cleanup_json json_t *builder_deps = NULL;
   if (app)
     builder_deps = json_pack("[O]", app);
   cleanup_json json_t *internal = internal_parameters(rec);
@@ -108,22 +108,66 @@ static int statement_payload(const struct job_record *rec, struct tb_tee *tee, c
   return tb_json_canonical(statement, payload, len, err);
 }
 
-int job_attest(const struct job_record *rec, const char *staging_out, tb_error **err) {
-  cleanup_free char *sim_dir = NULL;
-  cleanup_tee struct tb_tee *tee = NULL;
+/* The provider is chosen first: the statement's builder.id names it and its agent says which app
+ * this is. */
+static int open_tee(const struct job_record *rec, char **sim_dir, struct tb_tee **tee, json_t **app,
+                    tb_error **err) {
+  if (tee_sim_dir(rec->store_dir, NULL, sim_dir, err) < 0)
+    return -1;
+  struct tb_tee_config cfg = {.sim_dir = *sim_dir};
+  if (tb_tee_open(rec->tee ? rec->tee : "auto", &cfg, tee, err) < 0)
+    return -1;
+  return tb_tee_app(*tee, app, err);
+}
+
+static void *prefetch_run(void *opaque) {
+  struct attest_prefetch *pre = opaque;
+  pre->ret = open_tee(pre->rec, &pre->sim_dir, &pre->tee, &pre->app, &pre->err);
+  /* Kept by provenance for the statement; a failure is reported there, where it is needed. */
+  char self[TB_SHA256_HEX_LEN + 1];
+  cleanup_error tb_error *ignored = NULL;
+  (void)tb_provenance_self_digest(self, &ignored);
+  return NULL;
+}
+
+void attest_prefetch_start(void *opaque) {
+  struct attest_prefetch *pre = opaque;
+  /* Without a thread the TEE is simply opened after the job, as job_attest does. */
+  pre->started = pthread_create(&pre->thread, NULL, prefetch_run, pre) == 0;
+}
+
+static void prefetch_join(struct attest_prefetch *pre) {
+  if (pre->started)
+    pthread_join(pre->thread, NULL);
+  pre->started = false;
+}
+
+void attest_prefetch_clear(struct attest_prefetch *pre) {
+  prefetch_join(pre);
+  if (pre->tee)
+    tb_tee_close(pre->tee);
+  pre->tee = NULL;
+  json_decref(pre->app);
+  pre->app = NULL;
+  free(pre->sim_dir);
+  pre->sim_dir = NULL;
+  tb_error_free(&pre->err);
+}
+
+int job_attest(const struct job_record *rec, struct attest_prefetch *pre, const char *staging_out, tb_error **err) {
   cleanup_free char *payload = NULL;
   cleanup_pkey EVP_PKEY *key = NULL;
   cleanup_json json_t *bundle = NULL, *key_chain = NULL;
   size_t len = 0;
-  if (tee_sim_dir(rec->store_dir, NULL, &sim_dir, err) < 0)
-    return tb_error_wrap(err, "attest");
-  struct tb_tee_config cfg = {.sim_dir = sim_dir};
-  /* The provider is chosen first: the statement's builder.id names it and its agent says which app
-   * this is. The key is made last, once the jail is long gone. */
-  if (tb_tee_open(rec->tee ? rec->tee : "auto", &cfg, &tee, err) < 0 ||
-      statement_payload(rec, tee, staging_out, &payload, &len, err) < 0 ||
-      tee_signing_key(rec->key, tee, &key, &key_chain, err) < 0 ||
-      tb_bundle_seal(tee, key, payload, len, &bundle, err) < 0)
+  bool prefetched = pre->started;
+  prefetch_join(pre);
+  int ret = prefetched ? pre->ret : open_tee(rec, &pre->sim_dir, &pre->tee, &pre->app, err);
+  if (prefetched && ret < 0)
+    *err = steal_pointer(&pre->err);
+  /* The key is made last, once the jail is long gone. */
+  if (ret < 0 || statement_payload(rec, pre->tee, pre->app, staging_out, &payload, &len, err) < 0 ||
+      tee_signing_key(rec->key, pre->tee, &key, &key_chain, err) < 0 ||
+      tb_bundle_seal(pre->tee, key, payload, len, &bundle, err) < 0)
     return tb_error_wrap(err, "attest");
   if (key_chain)
     tb_bundle_add_key_chain(bundle, key_chain);
