@@ -2,9 +2,12 @@
  * parent's fork to its wait, with nothing else in between (no shell, no `date` process, no mktemp
  * in the timed interval). CPU time is the child's and its reaped descendants' (wait4's rusage).
  *
- *   tb-spawn-time RUNS LABEL [--fd N=FILE]... -- CMD ARG... [--- LABEL [--fd N=FILE]... -- CMD...]...
+ *   tb-spawn-time RUNS LABEL [OPTION]... -- CMD ARG... [--- LABEL [OPTION]... -- CMD ARG...]...
  *
- * --fd opens FILE as descriptor N in the child before exec (bwrap --seccomp N reads its filter so).
+ * Options: --fd N=FILE opens FILE as descriptor N in the child (bwrap --seccomp N reads its filter
+ * so); --stdin FILE and --stdout FILE (created) replace /dev/null. In CMD's arguments and in these
+ * file names, {n} becomes the run's number (w for the warm-up), so that each run may write a new
+ * output of its own.
  * Each round runs every command once, in order, after one untimed warm-up round. Prints one line per
  * command: "LABEL wall_median_ms wall_p10_ms wall_p90_ms cpu_median_ms"; exits 1 if a run fails. */
 #include <errno.h>
@@ -25,6 +28,7 @@ struct command {
   int fd_num[MAX_FDS];
   const char *fd_file[MAX_FDS];
   int fds;
+  const char *stdin_file, *stdout_file;
   char **argv;
   double *wall_ms;
   double *cpu_ms;
@@ -38,15 +42,46 @@ static double now_ms(void) {
 
 static double tv_ms(struct timeval tv) { return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec / 1e3; }
 
-static _Noreturn void exec_child(const struct command *c, int err_fd) {
-  int null = open("/dev/null", O_RDWR);
-  if (c->argv == NULL || c->argv[0] == NULL || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(err_fd, 2) < 0)
+/* s with every "{n}" replaced by run (malloc'ed; the child that uses it execs or exits). */
+static char *with_run(const char *s, const char *run) {
+  size_t len = strlen(s) + 1;
+  for (const char *p = strstr(s, "{n}"); p; p = strstr(p + 3, "{n}"))
+    len += strlen(run);
+  char *out = malloc(len), *o = out;
+  if (out == NULL)
     _exit(126);
-  for (int i = 0; i < c->fds; i++) {
-    int fd = open(c->fd_file[i], O_RDONLY);
-    if (fd < 0 || dup2(fd, c->fd_num[i]) < 0)
-      _exit(126);
+  for (const char *p = s; *p;) {
+    if (strncmp(p, "{n}", 3) == 0) {
+      o = stpcpy(o, run);
+      p += 3;
+    } else {
+      *o++ = *p++;
+    }
   }
+  *o = '\0';
+  return out;
+}
+
+static int open_as(const char *file, int flags, int target, const char *run) {
+  char *path = with_run(file, run);
+  int fd = open(path, flags, 0644);
+  free(path);
+  return fd < 0 || dup2(fd, target) < 0 ? -1 : 0;
+}
+
+static _Noreturn void exec_child(const struct command *c, int err_fd, const char *run) {
+  int null = open("/dev/null", O_RDWR);
+  if (c->argv == NULL || c->argv[0] == NULL || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+      dup2(err_fd, 2) < 0)
+    _exit(126);
+  if ((c->stdin_file && open_as(c->stdin_file, O_RDONLY, 0, run) < 0) ||
+      (c->stdout_file && open_as(c->stdout_file, O_WRONLY | O_CREAT | O_TRUNC, 1, run) < 0))
+    _exit(126);
+  for (int i = 0; i < c->fds; i++)
+    if (open_as(c->fd_file[i], O_RDONLY, c->fd_num[i], run) < 0)
+      _exit(126);
+  for (char **a = c->argv; *a; a++)
+    *a = with_run(*a, run);
   execvp(c->argv[0], c->argv);
   _exit(127);
 }
@@ -59,8 +94,11 @@ static int run_once(struct command *c, int round, int err_fd) {
   pid_t pid = fork();
   if (pid < 0)
     return -1;
-  if (pid == 0)
-    exec_child(c, err_fd);
+  if (pid == 0) {
+    char run[16];
+    (void)snprintf(run, sizeof(run), round < 0 ? "w" : "%d", round);
+    exec_child(c, err_fd, run);
+  }
   int status;
   struct rusage ru;
   while (wait4(pid, &status, 0, &ru) < 0)
@@ -94,22 +132,29 @@ static double quantile(double *v, int n, double q) {
 }
 
 static int usage(void) {
-  (void)fprintf(stderr, "usage: tb-spawn-time RUNS LABEL [--fd N=FILE]... -- CMD ARG... "
-                        "[--- LABEL [--fd N=FILE]... -- CMD ARG...]...\n");
+  (void)fprintf(stderr, "usage: tb-spawn-time RUNS LABEL [--fd N=FILE] [--stdin FILE] [--stdout FILE] "
+                        "-- CMD ARG... [--- LABEL [OPTION]... -- CMD ARG...]...\n");
   return 2;
 }
 
 /* Parses "LABEL [--fd N=FILE]... -- CMD..." up to the next "---"; returns the index after it. */
 static int parse_command(int argc, char **argv, int i, struct command *c) {
   c->label = argv[i++];
-  while (i + 1 < argc && strcmp(argv[i], "--fd") == 0 && c->fds < MAX_FDS) {
-    char *eq = strchr(argv[i + 1], '=');
-    if (eq == NULL)
+  for (; i + 1 < argc && strcmp(argv[i], "--") != 0; i += 2) {
+    if (strcmp(argv[i], "--stdin") == 0) {
+      c->stdin_file = argv[i + 1];
+    } else if (strcmp(argv[i], "--stdout") == 0) {
+      c->stdout_file = argv[i + 1];
+    } else if (strcmp(argv[i], "--fd") == 0 && c->fds < MAX_FDS) {
+      char *eq = strchr(argv[i + 1], '=');
+      if (eq == NULL)
+        return -1;
+      *eq = '\0';
+      c->fd_num[c->fds] = atoi(argv[i + 1]);
+      c->fd_file[c->fds++] = eq + 1;
+    } else {
       return -1;
-    *eq = '\0';
-    c->fd_num[c->fds] = atoi(argv[i + 1]);
-    c->fd_file[c->fds++] = eq + 1;
-    i += 2;
+    }
   }
   if (i >= argc || strcmp(argv[i], "--") != 0 || i + 1 >= argc)
     return -1;
