@@ -7,9 +7,10 @@
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=${1:-$repo/build-demo/runner/teebuild}
-runs=${2:-5}
+runs=${2:-25}
 make_archive=$(dirname "$bin")/../tests/audit/make_archive
-for f in "$bin" "$make_archive"; do
+spawn=$(dirname "$bin")/../bench/tb-spawn-time
+for f in "$bin" "$make_archive" "$spawn"; do
   [ -x "$f" ] || { echo "audit_erc20.sh: $f is missing (build first)" >&2; exit 3; }
 done
 sha=$("$bin" toolchain list | awk '$1 == "slither" && $2 == "0.11.6" { sub("sha256:", "", $3); print $3; exit }')
@@ -24,33 +25,19 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/direct" "$work/home"
 "$make_archive" "$work/build" "$work/direct"
 
-ms() { # CMD...: wall milliseconds of one run; a failed run aborts the benchmark
-  local start
-  start=$(date +%s%N)
-  "$@" >/dev/null 2>&1 || { echo "audit_erc20.sh: '$*' failed" >&2; exit 1; }
-  echo $((($(date +%s%N) - start) / 1000000))
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-direct() { # the exit status is 0 (--fail-none): a failure shows as a missing report
-  rm -f "$work/direct/slither.json" "$work/direct/slither.sarif"
-  (cd "$work/direct" && env -i HOME="$work/home" "$slither" build_export_archive.json --json slither.json \
-    --sarif slither.sarif --fail-none --disable-color) && test -s "$work/direct/slither.json"
-}
-through() { "$bin" --tee simulated -q audit --build "$work/build" -o "$work/audit" --force; }
-
-# Alternating, after one warm-up of each, so that load from elsewhere falls on both sides alike.
-ms direct >/dev/null
-ms through >/dev/null
-for ((i = 0; i < runs; i++)); do
-  ms direct >>"$work/direct.ms"
-  ms through >>"$work/audit.ms"
-done
-t_direct=$(median <"$work/direct.ms")
-t_audit=$(median <"$work/audit.ms")
+# Alternating, after one warm-up of each (tb-spawn-time), so that load from elsewhere falls on both
+# sides alike; each run writes new reports / a new OUT (no removal of the previous ones timed).
+# Slither direct gets a clean environment like the jail's: HOME and PATH only.
+"$spawn" "$runs" direct --cwd "$work/direct" --env HOME="$work/home" --env PATH=/usr/bin:/bin -- \
+  "$slither" build_export_archive.json --json "slither-{n}.json" --sarif "slither-{n}.sarif" --fail-none --disable-color \
+  --- audit -- "$bin" --tee simulated -q audit --build "$work/build" -o "$work/audit-{n}" >"$work/times"
+[ -s "$work/direct/slither-0.json" ] || { echo "audit_erc20.sh: Slither direct wrote no report" >&2; exit 1; }
+t_direct=$(awk '$1 == "direct" { printf "%.0f", $2 }' "$work/times")
+t_audit=$(awk '$1 == "audit" { printf "%.0f", $2 }' "$work/times")
 ratio=$(awk -v a="$t_audit" -v b="$t_direct" 'BEGIN { printf "%.3f", a / b }')
 report=$(cat <<REPORT
 ### $(date -u +%Y-%m-%d) audit_erc20 — $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-- Slither 0.11.6 direct (pack's bin/slither on the host, same archive, --json + --sarif): ${t_direct} ms (median of $runs, alternating)
+- Slither 0.11.6 direct (pack's bin/slither on the host, same archive, --json + --sarif): ${t_direct} ms (median of $runs, alternating, tb-spawn-time)
 - teebuild audit --tee simulated (verify build, archive export, jail, attest): ${t_audit} ms — ratio ${ratio} (goal <= 1.10)
 - load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)
 REPORT

@@ -5,7 +5,8 @@
  *   tb-spawn-time RUNS LABEL [OPTION]... -- CMD ARG... [--- LABEL [OPTION]... -- CMD ARG...]...
  *
  * Options: --fd N=FILE opens FILE as descriptor N in the child (bwrap --seccomp N reads its filter
- * so); --stdin FILE and --stdout FILE (created) replace /dev/null. In CMD's arguments and in these
+ * so); --stdin FILE and --stdout FILE (created) replace /dev/null; --cwd DIR runs it there;
+ * --env K=V (repeatable) gives it exactly those variables instead of ours. In CMD's arguments and in these
  * file names, {n} becomes the run's number (w for the warm-up), so that each run may write a new
  * output of its own.
  * Each round runs every command once, in order, after one untimed warm-up round. Prints one line per
@@ -22,16 +23,19 @@
 
 #define MAX_COMMANDS 8
 #define MAX_FDS 4
+#define MAX_ENV 8
 
 struct command {
   const char *label;
-  int fd_num[MAX_FDS];
   const char *fd_file[MAX_FDS];
-  int fds;
-  const char *stdin_file, *stdout_file;
+  const char *stdin_file, *stdout_file, *cwd;
+  char *env[MAX_ENV + 1];
   char **argv;
   double *wall_ms;
   double *cpu_ms;
+  int fd_num[MAX_FDS];
+  int fds;
+  int n_env;
 };
 
 static double now_ms(void) {
@@ -80,9 +84,14 @@ static _Noreturn void exec_child(const struct command *c, int err_fd, const char
   for (int i = 0; i < c->fds; i++)
     if (open_as(c->fd_file[i], O_RDONLY, c->fd_num[i], run) < 0)
       _exit(126);
+  if (c->cwd && chdir(c->cwd) < 0)
+    _exit(126);
   for (char **a = c->argv; *a; a++)
     *a = with_run(*a, run);
-  execvp(c->argv[0], c->argv);
+  if (c->n_env > 0)
+    execvpe(c->argv[0], c->argv, (char **)c->env);
+  else
+    execvp(c->argv[0], c->argv);
   _exit(127);
 }
 
@@ -132,8 +141,8 @@ static double quantile(double *v, int n, double q) {
 }
 
 static int usage(void) {
-  (void)fprintf(stderr, "usage: tb-spawn-time RUNS LABEL [--fd N=FILE] [--stdin FILE] [--stdout FILE] "
-                        "-- CMD ARG... [--- LABEL [OPTION]... -- CMD ARG...]...\n");
+  (void)fprintf(stderr, "usage: tb-spawn-time RUNS LABEL [--fd N=FILE] [--stdin FILE] [--stdout FILE] [--cwd DIR] "
+                        "[--env K=V]... -- CMD ARG... [--- LABEL [OPTION]... -- CMD ARG...]...\n");
   return 2;
 }
 
@@ -145,6 +154,10 @@ static int parse_command(int argc, char **argv, int i, struct command *c) {
       c->stdin_file = argv[i + 1];
     } else if (strcmp(argv[i], "--stdout") == 0) {
       c->stdout_file = argv[i + 1];
+    } else if (strcmp(argv[i], "--cwd") == 0) {
+      c->cwd = argv[i + 1];
+    } else if (strcmp(argv[i], "--env") == 0 && c->n_env < MAX_ENV) {
+      c->env[c->n_env++] = argv[i + 1];
     } else if (strcmp(argv[i], "--fd") == 0 && c->fds < MAX_FDS) {
       char *eq = strchr(argv[i + 1], '=');
       if (eq == NULL)
