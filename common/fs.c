@@ -85,7 +85,8 @@ int tb_write_file_staged(const char *path, const void *data, size_t len, mode_t 
   return 0;
 }
 
-int tb_read_file(const char *path, size_t max, char **data, size_t *len, tb_error **err) {
+/* path opened for reading if it is a regular file of at most max bytes (its size in *size). */
+static int open_regular(const char *path, size_t max, size_t *size, tb_error **err) {
   cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return tb_error_set(err, TB_EXIT_INPUT, errno, "open %s", path);
@@ -96,7 +97,16 @@ int tb_read_file(const char *path, size_t max, char **data, size_t *len, tb_erro
     return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: not a regular file", path);
   if ((size_t)st.st_size > max)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: larger than %zu bytes", path, max);
-  size_t cap = (size_t)st.st_size + 1, used = 0;
+  *size = (size_t)st.st_size;
+  return steal_fd(&fd);
+}
+
+int tb_read_file(const char *path, size_t max, char **data, size_t *len, tb_error **err) {
+  size_t size = 0;
+  cleanup_close int fd = open_regular(path, max, &size, err);
+  if (fd < 0)
+    return fd;
+  size_t cap = size + 1, used = 0;
   cleanup_free char *buf = xmalloc(cap);
   for (;;) {
     if (used + 1 >= cap) {
@@ -124,23 +134,17 @@ int tb_read_file(const char *path, size_t max, char **data, size_t *len, tb_erro
 }
 
 int tb_map_file(const char *path, size_t max, struct tb_mapped_file *m, tb_error **err) {
-  cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  size_t size = 0;
+  cleanup_close int fd = open_regular(path, max, &size, err);
   if (fd < 0)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "open %s", path);
-  struct stat st;
-  if (fstat(fd, &st) < 0)
-    return tb_error_set(err, TB_EXIT_INPUT, errno, "stat %s", path);
-  if (!S_ISREG(st.st_mode))
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: not a regular file", path);
-  if ((size_t)st.st_size > max)
-    return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: larger than %zu bytes", path, max);
+    return fd;
   *m = (struct tb_mapped_file){"", 0};
-  if (st.st_size == 0)
+  if (size == 0)
     return 0; /* mmap refuses an empty mapping */
-  void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED)
     return tb_error_set(err, TB_EXIT_INPUT, errno, "map %s", path);
-  *m = (struct tb_mapped_file){p, (size_t)st.st_size};
+  *m = (struct tb_mapped_file){p, size};
   return 0;
 }
 
