@@ -203,14 +203,13 @@ static void cgroup_init(struct jail_cgroup *cg) {
     cg->v1_tasks_fds[i] = -1;
 }
 
-bool cgroup_create_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
+void cgroup_create_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
   cgroup_init(cg);
   int r = try_v2(cg, lim);
   if (r == 0)
-    return true;
+    return;
   tb_debug("sandbox: cgroup v2 not usable: %s", strerror(-r));
   cgroup_destroy(cg);
-  return false;
 }
 
 void cgroup_create_v1(struct jail_cgroup *cg, const struct jail_limits *lim) {

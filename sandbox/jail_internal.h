@@ -92,10 +92,10 @@ struct cgroup_events {
   bool pids_max_hit;
 };
 
-/* Make the job's cgroup with its limits: v2 before clone3 (false, cg empty, when v2 is not
- * usable), else v1 after it (kind CGROUP_NONE when neither is). An unusable hierarchy is no error
- * here: the caller decides whether none will do. */
-bool cgroup_create_v2(struct jail_cgroup *cg, const struct jail_limits *lim);
+/* Make the job's cgroup with its limits: v2 before clone3 (cg left empty, kind CGROUP_NONE, when
+ * v2 is not usable), else v1 after it (kind CGROUP_NONE when neither is). An unusable hierarchy is
+ * no error here: the caller decides whether none will do. */
+void cgroup_create_v2(struct jail_cgroup *cg, const struct jail_limits *lim);
 void cgroup_create_v1(struct jail_cgroup *cg, const struct jail_limits *lim);
 /* In the jail's init, before the payload exists: join a v1 cgroup by writing "0" to its tasks
  * file. (A thread moving itself skips the global threadgroup lock whose RCU grace period makes a
