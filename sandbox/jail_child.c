@@ -135,22 +135,24 @@ static int arrange_fds(const struct jail_plan *p, tb_error **err) {
   return sync;
 }
 
-/* Join the cgroups the parent sends until its seccomp filter comes; returns the filter's memfd
- * and whether a cgroup bounds the job (v2 at clone3, or v1 now). */
+/* Join the cgroups the parent sends until it says start; sets whether a cgroup bounds the job
+ * (v2 at clone3, or v1 now). */
 static int join_cgroups(const struct jail_plan *p, bool *cgroup_in_force, tb_error **err) {
   *cgroup_in_force = p->cgroup_v2_fd >= 0;
   for (;;) {
     struct sync_msg msg;
     int fd;
     int r = sync_recv(p->sync_fd, &msg, &fd, 0);
-    if (r <= 0 || (msg.type != SYNC_CGROUP_FD && msg.type != SYNC_SECCOMP_FD))
-      _exit(127); /* the parent is gone or gave up; it reports what happened */
-    if (msg.type == SYNC_SECCOMP_FD) {
-      if (unshare(CLONE_NEWCGROUP) < 0) {
+    if (r <= 0 || (msg.type != SYNC_CGROUP_FD && msg.type != SYNC_START) ||
+        (msg.type == SYNC_CGROUP_FD) != (fd >= 0)) {
+      if (r > 0 && fd >= 0)
         close(fd);
+      _exit(127); /* the parent is gone or gave up; it reports what happened */
+    }
+    if (msg.type == SYNC_START) {
+      if (unshare(CLONE_NEWCGROUP) < 0)
         return tb_error_set(err, TB_EXIT_SANDBOX, errno, "unshare cgroup namespace");
-      }
-      return fd;
+      return 0;
     }
     r = cgroup_join_self(fd, err);
     close(fd);
@@ -253,15 +255,13 @@ static pid_t spawn_payload(const struct payload_args *args) {
 _Noreturn void jail_child_main(const struct jail_plan *p) {
   tb_error *err = NULL;
   int out_fd = -1;
-  struct seccomp_program seccomp;
   if (set_up_init(p, &out_fd, &err) < 0)
     fail_and_exit(p->sync_fd, err);
   close(out_fd);
   bool cgroup_in_force;
-  cleanup_close int memfd = join_cgroups(p, &cgroup_in_force, &err);
-  if (memfd < 0 || seccomp_program_read(memfd, &seccomp, &err) < 0)
+  if (join_cgroups(p, &cgroup_in_force, &err) < 0)
     fail_and_exit(p->sync_fd, err);
-  struct payload_args args = {.plan = p, .seccomp = &seccomp, .cgroup_in_force = cgroup_in_force};
+  struct payload_args args = {.plan = p, .seccomp = p->seccomp, .cgroup_in_force = cgroup_in_force};
   pid_t payload = spawn_payload(&args);
   if (payload < 0) {
     tb_error_set(&err, TB_EXIT_SANDBOX, errno, "start the payload");

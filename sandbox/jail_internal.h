@@ -19,7 +19,7 @@
 /* ---- sync.c: the parent <-> jail socket (SOCK_SEQPACKET: one send is one message) ---- */
 enum sync_type {
   SYNC_GO = 1,    /* parent -> init: id maps written; go on */
-  SYNC_SECCOMP_FD, /* parent -> init: a sealed memfd holding the seccomp BPF (SCM_RIGHTS) */
+  SYNC_START,     /* parent -> init: the cgroups are sent; start the payload */
   SYNC_ERROR,     /* jail -> parent: setup failed; text says where and why, status is the errno */
   SYNC_OUT_FD,    /* init -> parent: an fd to the jail's /out tmpfs (SCM_RIGHTS) */
   SYNC_NOTIFY_FD, /* payload -> parent: the seccomp listener fd (SCM_RIGHTS) */
@@ -44,15 +44,12 @@ struct seccomp_program {
   const char *name;
   const void *bpf; /* struct sock_filter[], exactly the bytes libseccomp exported */
   size_t len;      /* in bytes */
-  int memfd;       /* the same bytes, sealed: how they travel into the jail */
 };
 
 /* The compiled profile, built (or read from cache_dir, unless NULL) once per process and kept for
  * its lifetime. */
 int seccomp_program_get(const char *profile, const char *cache_dir,
                         const struct seccomp_program **out, tb_error **err);
-/* In the jail: read the BPF the parent sent (the memfd of seccomp_program). */
-int seccomp_program_read(int memfd, struct seccomp_program *out, tb_error **err);
 /* Install the filter on the calling thread; returns the user-notification listener fd. */
 int seccomp_program_install(const struct seccomp_program *prog, tb_error **err);
 /* Answer one pending notification: EPERM for a syscall libseccomp can name (recorded in result),
@@ -160,6 +157,9 @@ struct jail_plan {
   int cgroup_v2_fd;      /* the job's v2 cgroup for CLONE_INTO_CGROUP, or -1 (v1 fds come later) */
   bool host_root;        /* teebuild runs as root: supplementary groups can (and must) be dropped */
   int sync_fd;
+  /* The filter the payload installs. The init is a copy of the supervisor's memory, taken after
+   * the program was loaded, so it holds these bytes: nothing needs to carry them in. */
+  const struct seccomp_program *seccomp;
 };
 
 /* The jail's init (pid 1 of its pid namespace): set up, run the payload, report, exit. */

@@ -10,7 +10,6 @@
  * loaded as is by the jail, so the digest names exactly what ran, and the jail needs no
  * libseccomp calls (no allocation) between fork and exec. */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
@@ -133,54 +132,17 @@ static int read_bpf(int fd, const char *name, struct seccomp_program *prog, tb_e
   return 0;
 }
 
-/* The memfd that carries a program into every jail, sealed against any change once written. */
-static int bpf_memfd(tb_error **err) {
-  int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  return fd < 0 ? tb_error_set(err, TB_EXIT_SANDBOX, errno, "memfd_create") : fd;
-}
-
-static int seal_bpf(int fd, const char *name, tb_error **err) {
-  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "seal the BPF of %s", name);
-  return 0;
-}
-
-/* A program read from the cache: only its memfd is missing. */
-static int seal_cached(const char *name, struct seccomp_program *prog, tb_error **err) {
-  cleanup_close int fd = bpf_memfd(err);
-  if (fd < 0)
-    return fd;
-  if (tb_write_all(fd, prog->bpf, prog->len) < 0)
-    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "write the BPF of %s", name);
-  if (seal_bpf(fd, name, err) < 0)
-    return -1;
-  prog->memfd = steal_fd(&fd);
-  prog->name = name;
-  return 0;
-}
-
-/* Export to a sealed memfd and read back what it holds: what the jail loads and what the caller
- * digests (jail_isolation.seccomp_bpf) are those bytes. */
+/* Export through a memfd (libseccomp 2.5 exports to an fd only) and read back what it holds: what
+ * the jail loads and what the caller digests (jail_isolation.seccomp_bpf) are those bytes. */
 static int export_bpf(scmp_filter_ctx ctx, const char *name, struct seccomp_program *prog,
                       tb_error **err) {
-  cleanup_close int fd = bpf_memfd(err);
+  cleanup_close int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
   if (fd < 0)
-    return fd;
+    return tb_error_set(err, TB_EXIT_SANDBOX, errno, "memfd_create");
   int r = seccomp_export_bpf(ctx, fd);
   if (r < 0)
     return tb_error_set(err, TB_EXIT_SANDBOX, -r, "seccomp_export_bpf %s", name);
-  if (seal_bpf(fd, name, err) < 0)
-    return -1;
-  if (read_bpf(fd, name, prog, err) < 0)
-    return -1;
-  prog->memfd = steal_fd(&fd);
-  return 0;
-}
-
-int seccomp_program_read(int memfd, struct seccomp_program *out, tb_error **err) {
-  memset(out, 0, sizeof(*out));
-  out->memfd = -1;
-  return read_bpf(memfd, "(from the parent)", out, err);
+  return read_bpf(fd, name, prog, err);
 }
 
 static int compile_profile(const struct seccomp_profile *p, struct seccomp_program *prog,
@@ -210,8 +172,10 @@ static pthread_mutex_t programs_lock = PTHREAD_MUTEX_INITIALIZER;
 /* From the on-disk cache when it holds this profile for this code, else compiled and cached. */
 static int load_or_compile(const struct seccomp_profile *p, const char *cache_dir,
                            struct seccomp_program *prog, tb_error **err) {
-  if (cache_dir && seccomp_cache_load(cache_dir, p->name, prog))
-    return seal_cached(p->name, prog, err);
+  if (cache_dir && seccomp_cache_load(cache_dir, p->name, prog)) {
+    prog->name = p->name;
+    return 0;
+  }
   if (compile_profile(p, prog, err) < 0)
     return -1;
   if (cache_dir)

@@ -10,7 +10,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
+#include <link.h> /* ElfW */
 #include <linux/filter.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -32,21 +32,6 @@
 #define CACHE_HEADER_LEN (sizeof(CACHE_MAGIC) - 1)
 #define BUILD_ID_MAX 64
 
-struct build_id_search {
-  uintptr_t addr; /* an address inside the object whose build-id we want */
-  char hex[2 * BUILD_ID_MAX + 1];
-};
-
-static bool object_holds(const struct dl_phdr_info *info, uintptr_t addr) {
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    uintptr_t start = info->dlpi_addr + ph->p_vaddr;
-    if (ph->p_type == PT_LOAD && addr >= start && addr - start < ph->p_memsz)
-      return true;
-  }
-  return false;
-}
-
 /* The NT_GNU_BUILD_ID note among a PT_NOTE segment's notes, hex-encoded into hex. */
 static bool read_build_id(const char *p, const char *end, size_t align, char *hex) {
   while ((size_t)(end - p) >= sizeof(ElfW(Nhdr))) {
@@ -65,38 +50,41 @@ static bool read_build_id(const char *p, const char *end, size_t align, char *he
   return false;
 }
 
-/* Where the object is loaded, as a pointer: its program headers sit at PT_PHDR's address. */
-static const char *load_base(const struct dl_phdr_info *info) {
-  for (int i = 0; i < info->dlpi_phnum; i++)
-    if (info->dlpi_phdr[i].p_type == PT_PHDR)
-      return (const char *)info->dlpi_phdr - info->dlpi_phdr[i].p_vaddr;
-  return NULL;
-}
+/* The start of the object this code is linked into, where the linker maps its ELF header (GNU ld,
+ * gold, lld): executable, static-pie or shared object alike, without a walk of the loaded objects.
+ * Declared as bytes of unknown extent: the header is followed by the program headers. */
+extern const char __ehdr_start[];
 
-static int find_build_id(struct dl_phdr_info *info, size_t size, void *data) {
-  (void)size;
-  struct build_id_search *s = data;
-  if (!object_holds(info, s->addr))
-    return 0;
-  const char *base = load_base(info);
-  for (int i = 0; base && i < info->dlpi_phnum && s->hex[0] == '\0'; i++) {
-    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type == PT_NOTE)
-      read_build_id(base + ph->p_vaddr, base + ph->p_vaddr + ph->p_memsz, ph->p_align == 8 ? 8 : 4,
-                    s->hex);
+/* This object's build-id, hex-encoded into hex; false without one. Every address is taken from the
+ * mapped header: the segment at file offset 0 holds it, so a segment's address is the header's
+ * plus its p_vaddr minus that segment's. */
+static bool own_build_id(char hex[2 * BUILD_ID_MAX + 1]) {
+  ElfW(Ehdr) eh;
+  memcpy(&eh, __ehdr_start, sizeof(eh));
+  const ElfW(Phdr) *phdr = (const ElfW(Phdr) *)(const void *)(__ehdr_start + eh.e_phoff);
+  const ElfW(Phdr) *first = NULL;
+  for (int i = 0; i < eh.e_phnum && first == NULL; i++)
+    if (phdr[i].p_type == PT_LOAD && phdr[i].p_offset == 0)
+      first = &phdr[i];
+  for (int i = 0; first && i < eh.e_phnum; i++) {
+    if (phdr[i].p_type != PT_NOTE || phdr[i].p_vaddr < first->p_vaddr)
+      continue;
+    const char *start = __ehdr_start + (phdr[i].p_vaddr - first->p_vaddr);
+    if (read_build_id(start, start + phdr[i].p_memsz, phdr[i].p_align == 8 ? 8 : 4, hex))
+      return true;
   }
-  return 1;
+  return false;
 }
 
 /* "<profile>-<build-id>-<libseccomp version>-<machine>-<kernel release>", or NULL without a
  * build-id (then nothing names this code's rules, and nothing is cached). */
 static char *cache_name(const char *profile) {
-  struct build_id_search s = {.addr = (uintptr_t)&cache_name};
+  char build_id[2 * BUILD_ID_MAX + 1];
   struct utsname u;
-  if (dl_iterate_phdr(find_build_id, &s) == 0 || s.hex[0] == '\0' || uname(&u) < 0)
+  if (!own_build_id(build_id) || uname(&u) < 0)
     return NULL;
   const struct scmp_version *v = seccomp_version();
-  char *name = xasprintf("%s-%s-%u.%u.%u-%s-%s", profile, s.hex, v->major, v->minor, v->micro,
+  char *name = xasprintf("%s-%s-%u.%u.%u-%s-%s", profile, build_id, v->major, v->minor, v->micro,
                          u.machine, u.release);
   for (char *c = name; *c; c++) /* a kernel release is free text: keep one path component */
     if (*c == '/')

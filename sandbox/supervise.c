@@ -1,6 +1,6 @@
 /* The supervisor: jail_run()'s caller, or the process it forks when the caller is threaded, running
  * one jail. It makes the job's cgroup, starts the jail's init in new user, mount, pid, net, ipc
- * and uts namespaces (clone3), writes its id maps, passes in the seccomp filter, then supervises:
+ * and uts namespaces (clone3), writes its id maps, sends the v1 cgroups and the start, then supervises:
  * answers seccomp notifications, enforces the wall-clock and cgroup CPU limits by killing the init
  * (which takes the whole pid namespace with it), collects the payload's status, classifies the
  * outcome and copies /out to the host. Being single-threaded, it may clone3 the init and let it
@@ -296,10 +296,10 @@ static int send_cgroup(struct supervision *s, struct jail_cgroup *cg, const stru
 }
 
 /* Last of the set-up messages: the init forks the payload on it. */
-static int send_seccomp(struct supervision *s, const struct seccomp_program *prog, tb_error **err) {
-  struct sync_msg msg = {.type = SYNC_SECCOMP_FD};
-  int r = sync_send(s->sync, &msg, prog->memfd);
-  return r < 0 ? tb_error_set(err, TB_EXIT_SANDBOX, -r, "send the seccomp filter") : 0;
+static int send_start(struct supervision *s, tb_error **err) {
+  struct sync_msg msg = {.type = SYNC_START};
+  int r = sync_send(s->sync, &msg, -1);
+  return r < 0 ? tb_error_set(err, TB_EXIT_SANDBOX, -r, "start the jail") : 0;
 }
 
 int supervise_jail(const struct jail_config *cfg, const struct seccomp_program *prog,
@@ -307,12 +307,12 @@ int supervise_jail(const struct jail_config *cfg, const struct seccomp_program *
   __attribute__((cleanup(cgroup_destroy))) struct jail_cgroup cg;
   cgroup_create_v2(&cg, &result->limits);
   struct jail_plan plan = {.cfg = cfg, .limits = result->limits, .cgroup_v2_fd = cg.v2_dir_fd,
-                           .host_root = geteuid() == 0};
+                           .host_root = geteuid() == 0, .seccomp = prog};
   __attribute__((cleanup(release_supervision))) struct supervision s = {
       .pid = -1, .pidfd = -1, .sync = -1, .notify = -1, .out_fd = -1};
   double started = monotonic_s();
   if (start_jail(&plan, &s, &result->isolation, err) < 0 ||
-      send_cgroup(&s, &cg, cfg, &result->limits, err) < 0 || send_seccomp(&s, prog, err) < 0) {
+      send_cgroup(&s, &cg, cfg, &result->limits, err) < 0 || send_start(&s, err) < 0) {
     if (s.pid > 0)
       abort_jail(&s, &cg, err);
     return -1;
