@@ -1,8 +1,8 @@
 /* tb-jail-run: run one program in the jail from the command line, for benchmarks (and by hand)
- * until `teebuild run` exists. stdin is /dev/null; stdout and stderr are passed through (they must
- * not be a terminal).
- *   tb-jail-run [-v] [--profile NAME] [--seccomp-cache DIR] [--allow-no-cgroups] [--bind HOST:JAIL]...
- *               --out DIR -- PROG ARG... */
+ * until `teebuild run` exists. stdin is /dev/null, or with --stdin this process's own stdin;
+ * stdout and stderr are passed through (they must not be a terminal).
+ *   tb-jail-run [-v] [--profile NAME] [--seccomp-cache DIR] [--allow-no-cgroups] [--stdin]
+ *               [--bind HOST:JAIL]... --out DIR -- PROG ARG... */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,7 @@
 
 static int usage(void) {
   (void)fprintf(stderr, "usage: tb-jail-run [-v] [--profile NAME] [--seccomp-cache DIR] [--allow-no-cgroups] "
-                        "[--bind HOST:JAIL]... "
+                        "[--stdin] [--bind HOST:JAIL]... "
                   "--out DIR -- PROG [ARG]...\n");
   return 2;
 }
@@ -51,6 +51,8 @@ int main(int argc, char **argv) {
       tb_log_set_verbosity(TB_VERBOSE);
     else if (!strcmp(argv[i], "--allow-no-cgroups"))
       cfg.lowering.allow_no_cgroups = true;
+    else if (!strcmp(argv[i], "--stdin"))
+      cfg.stdin_fd = 0;
     else if (!strcmp(argv[i], "--out") && i + 1 < argc)
       cfg.out_host_dir = argv[++i];
     else if (!strcmp(argv[i], "--bind") && i + 1 < argc && (colon = strchr(argv[++i], ':'))) {
