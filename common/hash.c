@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/xalloc.h"
 
 struct tb_sha256_ctx {
   EVP_MD_CTX *md;
@@ -50,10 +51,12 @@ void tb_sha256_buf(const void *data, size_t len, unsigned char out[TB_SHA256_LEN
 
 int tb_sha256_fd(int fd, unsigned char out[TB_SHA256_LEN], uint64_t *size, tb_error **err) {
   tb_sha256_ctx *ctx = tb_sha256_new();
-  static __thread unsigned char buf[1 << 16];
+  /* On the heap, not thread-local: a TLS buffer is zeroed into every thread the process starts. */
+  enum { CHUNK = 1 << 16 };
+  cleanup_free unsigned char *buf = xmalloc(CHUNK);
   uint64_t total = 0;
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
+    ssize_t n = read(fd, buf, CHUNK);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
