@@ -127,7 +127,17 @@ static int try_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
   const char *mount = is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC)           ? "/sys/fs/cgroup"
                       : is_fs("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC) ? "/sys/fs/cgroup/unified"
                                                                              : NULL;
-  cleanup_free char *own = mount ? own_cgroup_path("") : NULL;
+  if (mount == NULL)
+    return -ENOENT;
+  /* A controller the hierarchy's root lacks is bound to v1 (hybrid mounts): no cgroup below can
+   * have it either, and asking ours would cost a read of /proc/self/cgroup and a failed write. */
+  cleanup_free char *root_ctl_path = xasprintf("%s/cgroup.controllers", mount);
+  cleanup_free char *root_ctl = NULL;
+  size_t root_len;
+  if (tb_read_file(root_ctl_path, 4096, &root_ctl, &root_len, NULL) < 0 ||
+      !(has_word(root_ctl, "memory") && has_word(root_ctl, "pids")))
+    return -ENOTSUP;
+  cleanup_free char *own = own_cgroup_path("");
   if (own == NULL)
     return -ENOENT;
   cleanup_free char *base = xasprintf("%s%s", mount, strcmp(own, "/") == 0 ? "" : own);
