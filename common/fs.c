@@ -107,7 +107,9 @@ int tb_read_file(const char *path, size_t max, char **data, size_t *len, tb_erro
   cleanup_close int fd = open_regular(path, max, &size, err);
   if (fd < 0)
     return fd;
-  size_t cap = size + 1, used = 0;
+  /* Room for the file, its NUL and one byte more, so that the read that finds the end needs no
+   * growth; a file that reports no size (procfs, cgroupfs) starts with a page. */
+  size_t cap = size > 0 ? size + 2 : 4096, used = 0;
   cleanup_free char *buf = xmalloc(cap);
   for (;;) {
     if (used + 1 >= cap) {

@@ -79,14 +79,21 @@ static bool list_has(const char *list, const char *controller) {
 
 static bool has_word(const char *list, const char *word) { return list_has_word(list, ' ', word); }
 
-/* The caller's cgroup path in the hierarchy whose /proc/self/cgroup line has this controller list
- * entry ("" selects the v2 line "0::"). Malloc'ed, or NULL. */
-static char *own_cgroup_path(const char *controller) {
-  cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
-  char line[4096];
-  while (f && fgets(line, sizeof(line), f)) {
-    line[strcspn(line, "\n")] = '\0';
-    char *list = strchr(line, ':');
+/* /proc/self/cgroup, read once for all hierarchies; NULL when unreadable. */
+static char *read_own_cgroups(void) {
+  char *text = NULL;
+  return tb_read_file("/proc/self/cgroup", 1u << 16, &text, NULL, NULL) < 0 ? NULL : text;
+}
+
+/* The caller's cgroup path in the hierarchy whose line of /proc/self/cgroup (text) has this
+ * controller list entry ("" selects the v2 line "0::"). Malloc'ed, or NULL. */
+static char *own_cgroup_path(const char *text, const char *controller) {
+  for (const char *line = text; line && *line;) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    cleanup_free char *copy = xstrndup(line, len);
+    line = end ? end + 1 : NULL;
+    char *list = strchr(copy, ':');
     char *path = list ? strchr(list + 1, ':') : NULL;
     if (path == NULL)
       continue;
@@ -137,7 +144,8 @@ static int try_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
   if (tb_read_file(root_ctl_path, 4096, &root_ctl, &root_len, NULL) < 0 ||
       !(has_word(root_ctl, "memory") && has_word(root_ctl, "pids")))
     return -ENOTSUP;
-  cleanup_free char *own = own_cgroup_path("");
+  cleanup_free char *cgroups = read_own_cgroups();
+  cleanup_free char *own = cgroups ? own_cgroup_path(cgroups, "") : NULL;
   if (own == NULL)
     return -ENOENT;
   cleanup_free char *base = xasprintf("%s%s", mount, strcmp(own, "/") == 0 ? "" : own);
@@ -174,10 +182,13 @@ static int try_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
 
 static int try_v1(struct jail_cgroup *cg, const struct jail_limits *lim) {
   cleanup_free char *name = job_dir_name();
+  cleanup_free char *cgroups = read_own_cgroups();
+  if (cgroups == NULL)
+    return -ENOENT;
   cg->kind = CGROUP_V1;
   for (int i = 0; i < CGROUP_V1_CONTROLLERS; i++) {
     cleanup_free char *mount = xasprintf("/sys/fs/cgroup/%s", v1_controllers[i]);
-    cleanup_free char *own = own_cgroup_path(v1_controllers[i]);
+    cleanup_free char *own = own_cgroup_path(cgroups, v1_controllers[i]);
     if (own == NULL || !is_fs(mount, CGROUP_SUPER_MAGIC))
       return -ENOENT;
     cleanup_free char *base = xasprintf("%s%s", mount, strcmp(own, "/") == 0 ? "" : own);
