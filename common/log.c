@@ -8,7 +8,7 @@ static int verbosity = TB_NORMAL;
 void tb_log_set_verbosity(int level) { verbosity = level; }
 int tb_log_verbosity(void) { return verbosity; }
 
-static void vlog(const char *prefix, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void vlog(const char *prefix, const char *fmt, va_list ap) {
   (void)fputs(prefix, stderr);
   (void)vfprintf(stderr, fmt, ap);
   (void)fputc('\n', stderr);

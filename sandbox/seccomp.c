@@ -108,7 +108,7 @@ static int add_absent_rules(scmp_filter_ctx ctx, const char *profile, tb_error *
 static int add_socket_rules(scmp_filter_ctx ctx, const char *profile, tb_error **err) {
   static const int domains[] = {AF_UNIX, AF_INET, AF_INET6};
   for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
-    struct scmp_arg_cmp domain = SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)domains[i]);
+    struct scmp_arg_cmp domain = SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)domains[i], 0);
     if (add_rule(ctx, profile, SCMP_ACT_ALLOW, "socket", 1, &domain, err) < 0)
       return -1;
   }

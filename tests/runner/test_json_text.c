@@ -66,7 +66,7 @@ static void handled(const char *doc) {
 
 static void refused(const char *doc) {
   int st = 0;
-  cleanup_free char *out = write_member(doc, 1, &st);
+  free(write_member(doc, 1, &st));
   check(st == 1, "text left to jansson", doc);
 }
 
