@@ -1,0 +1,18 @@
+/* Shared by the fuzz targets: the entry point libFuzzer (or replay.c) calls, and the real samples
+ * from ../shared/testdata that targets hold fixed while they vary the rest. */
+#ifndef TB_TESTS_FUZZ_H
+#define TB_TESTS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A testdata file's bytes, NUL-terminated and malloc'ed; aborts when missing (the target cannot
+ * run without its sample). name is relative to $TB_TESTDATA/tdx. */
+char *fuzz_sample(const char *name, size_t *len);
+
+/* The v4 sample's collateral is valid at this time (testdata/tdx/README.md). */
+#define FUZZ_SAMPLE_TIME 1752919234
+
+#endif
