@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,9 +13,32 @@
 #include "common/fs.h"
 #include "common/xalloc.h"
 
+/* json_loadb for text that must be JSON as written: no JSON text holds a NUL byte, and jansson
+ * skips one where it stands between tokens, so it would parse other text than the scanners below
+ * read. NULL with jerr saying so. */
+static json_t *load_text(const char *buf, size_t len, size_t flags, json_error_t *jerr) {
+  const char *nul = memchr(buf, '\0', len);
+  if (nul == NULL)
+    return json_loadb(buf, len, flags, jerr);
+  if (jerr) {
+    memset(jerr, 0, sizeof(*jerr));
+    jerr->line = 1;
+    const char *line_start = buf;
+    for (const char *c = buf; c < nul; c++)
+      if (*c == '\n') {
+        jerr->line++;
+        line_start = c + 1;
+      }
+    jerr->column = (int)(nul - line_start) + 1;
+    jerr->position = (int)(nul - buf);
+    (void)snprintf(jerr->text, sizeof(jerr->text), "a NUL byte at offset %zu", (size_t)(nul - buf));
+  }
+  return NULL;
+}
+
 int tb_json_load_buf(const char *what, const char *buf, size_t len, json_t **out, tb_error **err) {
   json_error_t jerr;
-  json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+  json_t *j = load_text(buf, len, JSON_REJECT_DUPLICATES, &jerr);
   if (j == NULL)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: invalid JSON at line %d column %d: %s", what, jerr.line,
                         jerr.column, jerr.text);
@@ -338,7 +362,7 @@ static const char *skip_value(const char *p, const char *end) {
 static char *decode_key(const char *p, size_t len) {
   if (memchr(p, '\\', len) == NULL)
     return xstrndup(p + 1, len - 2);
-  json_t *s = json_loadb(p, len, JSON_DECODE_ANY, NULL);
+  json_t *s = load_text(p, len, JSON_DECODE_ANY, NULL);
   char *key = json_is_string(s) ? xstrdup(json_string_value(s)) : NULL;
   json_decref(s);
   return key;
@@ -390,7 +414,7 @@ struct tb_json_text tb_json_text_get(struct tb_json_text obj, const char *key) {
 }
 
 json_t *tb_json_text_parse(struct tb_json_text t) {
-  return t.p ? json_loadb(t.p, t.len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL) : NULL;
+  return t.p ? load_text(t.p, t.len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL) : NULL;
 }
 
 /* tb_json_writer_text: the text written as tb_json_writer_value would write its parsed value,
@@ -419,7 +443,7 @@ static int text_string(struct text_writer *t) {
     plain = *c >= 0x20 && *c < 0x7f && *c != '\\';
   if (plain)
     return sink_add(s, (size_t)(e - s), t->w);
-  json_t *v = json_loadb(s, (size_t)(e - s), JSON_DECODE_ANY, NULL);
+  json_t *v = load_text(s, (size_t)(e - s), JSON_DECODE_ANY, NULL);
   if (v == NULL)
     return 1;
   int r = json_dump_callback(v, sink_add, t->w, JSON_ENCODE_ANY);

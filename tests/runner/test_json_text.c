@@ -70,6 +70,31 @@ static void refused(const char *doc) {
   check(st == 1, "text left to jansson", doc);
 }
 
+/* No JSON text holds a NUL byte; jansson alone would skip one between tokens and so parse other
+ * text than the member scanner reads (found by tests/fuzz/fuzz_json_text). Every path refuses it. */
+static void nul_bytes(void) {
+  static const char between[] = "{\"a\": 1\0, \"b\": 2}";
+  static const char in_string[] = "\"a\0\\u0041\"";
+  json_t *tree = NULL;
+  tb_error *err = NULL;
+  int r = tb_json_load_buf("doc", between, sizeof(between) - 1, &tree, &err);
+  check(r < 0 && err && strstr(err->msg, "line 1 column 8: a NUL byte at offset 7"), "tb_json_load_buf refuses a NUL between members",
+        err ? err->msg : "(accepted)");
+  json_decref(tree);
+  tb_error_free(&err);
+  json_t *v = tb_json_text_parse((struct tb_json_text){between, sizeof(between) - 1});
+  check(v == NULL, "tb_json_text_parse refuses a NUL", "{\"a\": 1<NUL>, ...}");
+  json_decref(v);
+  cleanup_free char *path = xasprintf("%s/nul.json", dir);
+  struct tb_json_writer *w = NULL;
+  if (tb_json_writer_open(path, &w, &err) == 0) {
+    int st = tb_json_writer_text(w, (struct tb_json_text){in_string, sizeof(in_string) - 1}, 0);
+    tb_json_writer_close(w, path, &err);
+    check(st == 1, "a NUL inside a string is left to the loader", "\"a<NUL>\\u0041\"");
+  }
+  tb_error_free(&err);
+}
+
 static void members(void) {
   const char *doc = " {\"b\" : {\"x\": [1, {\"}\": \"]\"}]}, \"a\\u0041\": \"v\\\"\", \"c\": {}, \"d\": \"\\\\\"} ";
   struct tb_json_text t = {doc, strlen(doc)}, v;
@@ -127,6 +152,7 @@ int main(void) {
   refused("");
   refused("[");
   members();
+  nul_bytes();
   cleanup_error tb_error *err = NULL;
   tb_rm_rf(dir, &err);
   return failures ? 1 : 0;
