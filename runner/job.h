@@ -47,7 +47,8 @@ struct job_spec {
 };
 
 /* Parse a job document. base_dir resolves relative paths; what names the document in errors.
- * Takes a reference to doc. Failures are TB_EXIT_INPUT and name the offending key. */
+ * Takes a reference to doc. Failures are TB_EXIT_INPUT and name the offending key. spec is
+ * zeroed first and must be cleared whatever the result. */
 int job_spec_parse(json_t *doc, const char *base_dir, const char *what, struct job_spec *spec, tb_error **err);
 int job_spec_load(const char *path, struct job_spec *spec, tb_error **err);
 void job_spec_clear(struct job_spec *spec);

@@ -49,8 +49,10 @@ int remappings_load(const char *path, struct remappings *out, tb_error **err) {
     out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
     struct remapping *r = &out->v[out->n++];
     memset(r, 0, sizeof(*r));
-    if (parse_line(t, r) < 0)
+    if (parse_line(t, r) < 0) {
+      remappings_clear(out);
       return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: line %zu: expected [context:]prefix=target", path, lineno);
+    }
   }
   return 0;
 }

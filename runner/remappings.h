@@ -16,7 +16,7 @@ struct remappings {
 };
 
 /* Read path if it exists (a missing file is no remappings). One remapping a line; blank lines
- * are skipped. TB_EXIT_INPUT naming the line when one has no "prefix=". */
+ * are skipped. TB_EXIT_INPUT naming the line when one has no "prefix=" (out is then empty). */
 int remappings_load(const char *path, struct remappings *out, tb_error **err);
 void remappings_clear(struct remappings *r);
 
