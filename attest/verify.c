@@ -202,7 +202,19 @@ static bool check_quote(struct state *s) {
                 is_simulated(s) ? "local simulation" : "Intel SGX", source);
 }
 
-static bool check_tee(struct state *s) {
+/* The bundle's provider is not signed; the statement names it in its builder id, which is. */
+static const char *signed_provider(const json_t *statement) {
+  const char *id = json_string_value(json_object_get(
+      json_object_get(json_object_get(json_object_get(statement, "predicate"), "runDetails"), "builder"), "id"));
+  size_t n = strlen(TB_BUILDER_ID_PREFIX);
+  return id && strncmp(id, TB_BUILDER_ID_PREFIX, n) == 0 ? id + n : NULL;
+}
+
+static bool check_tee(struct state *s, const json_t *statement) {
+  const char *named = statement ? signed_provider(statement) : NULL;
+  if (statement && (named == NULL || strcmp(named, s->provider) != 0))
+    return record(s, TB_CHECK_TEE, false, "the bundle says provider %s, the signed statement's builder %s", s->provider,
+                  named ? named : "names none");
   if (strcmp(s->provider, "none") == 0)
     return record(s, TB_CHECK_TEE, false, "no TEE: the bundle was made with --tee none");
   if (!is_simulated(s) && !s->verdict.simulated)
@@ -407,12 +419,16 @@ static void run_checks(struct state *s) {
     return;
   }
   bool sig = check_signature(s);
+  cleanup_json json_t *statement = NULL;
+  cleanup_error tb_error *e = NULL;
+  if (sig)
+    (void)tb_json_load_buf("payload", (const char *)s->env.payload, s->env.payload_len, &statement, &e);
   if (sig)
     check_binding(s);
   else
     not_checked(s, TB_CHECK_BINDING, TB_CHECK_SIGNATURE);
   bool quote = check_quote(s);
-  check_tee(s);
+  check_tee(s, statement);
   if (quote) {
     check_tcb(s);
     check_measurements(s);
@@ -420,10 +436,7 @@ static void run_checks(struct state *s) {
     not_checked(s, TB_CHECK_TCB, TB_CHECK_QUOTE);
     not_checked(s, TB_CHECK_MEASUREMENTS, TB_CHECK_QUOTE);
   }
-  cleanup_json json_t *statement = NULL;
-  cleanup_error tb_error *e = NULL;
-  if (sig && tb_json_load_buf("payload", (const char *)s->env.payload, s->env.payload_len, &statement, &e) == 0 &&
-      dstack_app_dependency(statement) != NULL)
+  if (statement && dstack_app_dependency(statement) != NULL)
     check_dstack_app(s, dstack_app_dependency(statement));
   const json_t *chain = json_object_get(json_object_get(s->bundle, "tee"), "keySignatureChain");
   if (chain && sig)

@@ -68,6 +68,8 @@ tamper "report_data byte in the quote" binding edit_bundle '
 q = bytearray(base64.b64decode(b["tee"]["quote"])); q[600] ^= 1; b["tee"]["quote"] = base64.b64encode(q).decode()'
 tamper "byte in the quote's signed body" quote edit_bundle '
 q = bytearray(base64.b64decode(b["tee"]["quote"])); q[200] ^= 1; b["tee"]["quote"] = base64.b64encode(q).decode()'
+tamper "provider relabelled (it is not signed; the statement's builder id is)" tee edit_bundle '
+b["tee"]["provider"] = "dstack"'
 
 # the same job twice: byte-identical statements apart from runDetails.metadata
 expect_exit 0 "run the same job again" "$TEEBUILD" --tee simulated run job.json -o "$T/out2"
