@@ -1,0 +1,117 @@
+/* `teebuild verify` of an OUT whose bundle or provenance is hostile. The fixture is a real OUT:
+ * two files attested with the simulated TEE (a private tee-sim and simulation PKI), verified with
+ * --allow-simulated. The first input byte says what the rest is: 'P' the whole provenance.json,
+ * 'M' a JSON object merged into the bundle (recursively: the untouched parts stay validly signed,
+ * so the checks after the envelope's are reached), anything else the whole bundle. */
+#include "fuzz.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attest/bundle.h"
+#include "attest/key.h"
+#include "attest/provenance.h"
+#include "attest/tee.h"
+#include "attest/verify.h"
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/json.h"
+#include "common/xalloc.h"
+
+static char root[] = "/dev/shm/tb-fuzz-bundle-XXXXXX";
+static char *out, *sim, *bundle_path, *provenance_path, *bundle_text, *provenance_text;
+static json_t *bundle;
+static int64_t attested_at;
+
+static void release(void) {
+  free(bundle_text);
+  free(provenance_text);
+  json_decref(bundle);
+  (void)tb_rm_rf(root, NULL);
+  free(out);
+  free(sim);
+  free(bundle_path);
+  free(provenance_path);
+}
+
+static void attest_fixture(void) {
+  tb_error *err = NULL;
+  cleanup_free char *art = xasprintf("%s/artifacts", out);
+  cleanup_free char *a = xasprintf("%s/a.json", art), *b = xasprintf("%s/b.bin", art);
+  struct tb_tee_config cfg = {.sim_dir = sim};
+  cleanup_tee struct tb_tee *tee = NULL;
+  cleanup_json json_t *ext = json_pack("{s:s}", "solc", "0.8.24"), *internal = json_object(), *deps = json_array();
+  cleanup_json json_t *statement = NULL, *sealed = NULL;
+  cleanup_free char *payload = NULL;
+  cleanup_pkey EVP_PKEY *key = NULL;
+  size_t len = 0;
+  struct tb_provenance_params p = {.build_type = "https://teebuild.dev/solc-build/v1", .external_parameters = ext,
+                                   .internal_parameters = internal, .resolved_dependencies = deps,
+                                   .teebuild_version = "fuzz", .out_dir = out};
+  if (tb_mkdir_p(art, 0755, &err) < 0 || tb_write_file_atomic(a, "{\"abi\": []}\n", 12, 0644, &err) < 0 ||
+      tb_write_file_atomic(b, "\x00\x01\x02", 3, 0644, &err) < 0 || tb_tee_open("simulated", &cfg, &tee, &err) < 0)
+    abort();
+  p.tee_provider = tb_tee_provider(tee);
+  if (tb_provenance_statement(&p, &statement, &err) < 0 || tb_json_canonical(statement, &payload, &len, &err) < 0 ||
+      tb_key_generate(&key, &err) < 0 || tb_bundle_seal(tee, key, payload, len, &sealed, &err) < 0 ||
+      tb_bundle_write(out, payload, len, sealed, &err) < 0)
+    abort();
+}
+
+static void fixture_open(void) {
+  tb_error *err = NULL;
+  if (mkdtemp(root) == NULL || atexit(release) != 0)
+    abort();
+  out = xasprintf("%s/out", root);
+  sim = xasprintf("%s/sim", root);
+  bundle_path = xasprintf("%s/" TB_BUNDLE_FILE, out);
+  provenance_path = xasprintf("%s/" TB_PROVENANCE_FILE, out);
+  attest_fixture();
+  attested_at = (int64_t)time(NULL);
+  if (tb_read_file(bundle_path, 1u << 20, &bundle_text, NULL, &err) < 0 ||
+      tb_read_file(provenance_path, 1u << 20, &provenance_text, NULL, &err) < 0 ||
+      (bundle = json_loads(bundle_text, 0, NULL)) == NULL)
+    abort();
+}
+
+static void put(const char *path, const void *data, size_t len) {
+  tb_error *err = NULL;
+  if (tb_write_file_atomic(path, data, len, 0644, &err) < 0)
+    abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (bundle == NULL)
+    fixture_open();
+  if (size < 1)
+    return 0;
+  const char *rest = (const char *)data + 1;
+  size_t n = size - 1;
+  if (data[0] == 'P') {
+    put(provenance_path, rest, n);
+  } else if (data[0] == 'M') {
+    json_t *patch = json_loadb(rest, n, 0, NULL);
+    json_t *patched = json_deep_copy(bundle);
+    if (json_is_object(patch))
+      json_object_update_recursive(patched, patch);
+    char *text = json_dumps(patched, JSON_COMPACT);
+    put(bundle_path, text, text ? strlen(text) : 0);
+    free(text);
+    json_decref(patched);
+    json_decref(patch);
+  } else {
+    put(bundle_path, rest, n);
+  }
+  struct tb_verify_options opts = {.out_dir = out, .now = attested_at, .allow_simulated = true, .sim_dir = sim};
+  struct tb_verify_report report = {0};
+  tb_error *err = NULL;
+  (void)tb_verify(&opts, &report, &err);
+  tb_verify_report_clear(&report);
+  tb_error_free(&err);
+  put(bundle_path, bundle_text, strlen(bundle_text));
+  put(provenance_path, provenance_text, strlen(provenance_text));
+  return 0;
+}
