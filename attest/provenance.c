@@ -7,6 +7,7 @@
 #include "attest/subjects.h"
 #include "common/cleanup.h"
 #include "common/hash.h"
+#include "common/json.h"
 #include "common/xalloc.h"
 
 void tb_rfc3339_utc(time_t t, char out[21]) {
@@ -79,4 +80,10 @@ int tb_provenance_statement(const struct tb_provenance_params *p, json_t **state
                          "predicateType", TB_PREDICATE_TYPE, "predicate", "buildDefinition", build_definition,
                          "runDetails", details);
   return 0;
+}
+
+int tb_provenance_payload(const struct tb_provenance_params *p, char **payload, size_t *len, tb_error **err) {
+  cleanup_json json_t *statement = NULL;
+  int ret = tb_provenance_statement(p, &statement, err);
+  return ret < 0 ? ret : tb_json_canonical(statement, payload, len, err);
 }

@@ -30,6 +30,8 @@ struct tb_provenance_params {
 /* Build the statement. Everything but runDetails.metadata is a function of the job, so the
  * canonical bytes of two runs of the same job differ only there. */
 int tb_provenance_statement(const struct tb_provenance_params *p, json_t **statement, tb_error **err);
+/* The statement's canonical bytes: the DSSE payload and provenance.json. */
+int tb_provenance_payload(const struct tb_provenance_params *p, char **payload, size_t *len, tb_error **err);
 
 /* The running teebuild binary's SHA-256 (the statement's builderDependencies): hashed once per
  * process (~1 ms), so a caller may compute it ahead, while a job runs. */

@@ -8,14 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "attest/bundle.h"
-#include "attest/key.h"
-#include "attest/provenance.h"
-#include "attest/tee.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
-#include "common/json.h"
 #include "common/xalloc.h"
+#include "tests/support/attest_fixture.h"
 
 static double now_ms(void) {
   struct timespec ts;
@@ -36,27 +32,6 @@ static void make_out(const char *out, int files, tb_error **err) {
   }
 }
 
-static int attest_once(const char *out, const char *sim_dir, tb_error **err) {
-  struct tb_tee_config cfg = {.sim_dir = sim_dir};
-  cleanup_tee struct tb_tee *tee = NULL;
-  cleanup_json json_t *ext = json_pack("{s:s}", "solc", "0.8.24"), *internal = json_object(), *deps = json_array();
-  cleanup_json json_t *statement = NULL, *bundle = NULL;
-  cleanup_free char *payload = NULL;
-  cleanup_pkey EVP_PKEY *key = NULL;
-  size_t len = 0;
-  struct tb_provenance_params p = {.build_type = "https://teebuild.dev/solc-build/v1", .external_parameters = ext,
-                                   .internal_parameters = internal, .resolved_dependencies = deps,
-                                   .teebuild_version = "bench", .out_dir = out};
-  if (tb_tee_open("simulated", &cfg, &tee, err) < 0)
-    return -1;
-  p.tee_provider = tb_tee_provider(tee);
-  if (tb_provenance_statement(&p, &statement, err) < 0 || tb_json_canonical(statement, &payload, &len, err) < 0 ||
-      tb_key_generate(&key, err) < 0 || tb_bundle_seal(tee, key, payload, len, &bundle, err) < 0 ||
-      tb_bundle_write(out, payload, len, bundle, err) < 0)
-    return -1;
-  return 0;
-}
-
 static int by_value(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -71,10 +46,10 @@ int main(int argc, char **argv) {
   cleanup_free char *out = xasprintf("%s/out", root), *sim = xasprintf("%s/sim", root);
   make_out(out, files, &err);
   double *t = xcalloc((size_t)runs, sizeof(*t));
-  int ret = attest_once(out, sim, &err); /* warm-up: creates the simulation PKI once */
+  int ret = attest_fixture_out(out, sim, "bench", &err); /* warm-up: creates the simulation PKI once */
   for (int i = 0; ret == 0 && i < runs; i++) {
     double start = now_ms();
-    ret = attest_once(out, sim, &err);
+    ret = attest_fixture_out(out, sim, "bench", &err);
     t[i] = now_ms() - start;
   }
   if (ret < 0)

@@ -101,11 +101,7 @@ static int statement_payload(const struct job_record *rec, struct tb_tee *tee, c
                                    .out_dir = staging_out,
                                    .started = rec->started,
                                    .finished = rec->finished};
-  cleanup_json json_t *statement = NULL;
-  int ret = tb_provenance_statement(&p, &statement, err);
-  if (ret < 0)
-    return ret;
-  return tb_json_canonical(statement, payload, len, err);
+  return tb_provenance_payload(&p, payload, len, err);
 }
 
 /* The provider is chosen first: the statement's builder.id names it and its agent says which app

@@ -12,6 +12,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * run without its sample). name is relative to $TB_TESTDATA/tdx. */
 char *fuzz_sample(const char *name, size_t *len);
 
+/* A sample quote (raw, hex or a GetQuote response), parsed once and kept for the process. */
+struct tdx_quote;
+const struct tdx_quote *fuzz_sample_quote(const char *name);
+
 /* The v4 sample's collateral is valid at this time (testdata/tdx/README.md). */
 #define FUZZ_SAMPLE_TIME 1752919234
 

@@ -12,14 +12,12 @@
 #include <time.h>
 
 #include "attest/bundle.h"
-#include "attest/key.h"
-#include "attest/provenance.h"
-#include "attest/tee.h"
 #include "attest/verify.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/json.h"
 #include "common/xalloc.h"
+#include "tests/support/attest_fixture.h"
 
 static char root[] = "/dev/shm/tb-fuzz-bundle-XXXXXX";
 static char *out, *sim, *bundle_path, *provenance_path, *bundle_text, *provenance_text;
@@ -37,27 +35,13 @@ static void release(void) {
   free(provenance_path);
 }
 
+/* Two artifacts, attested with the simulated TEE. */
 static void attest_fixture(void) {
   tb_error *err = NULL;
   cleanup_free char *art = xasprintf("%s/artifacts", out);
   cleanup_free char *a = xasprintf("%s/a.json", art), *b = xasprintf("%s/b.bin", art);
-  struct tb_tee_config cfg = {.sim_dir = sim};
-  cleanup_tee struct tb_tee *tee = NULL;
-  cleanup_json json_t *ext = json_pack("{s:s}", "solc", "0.8.24"), *internal = json_object(), *deps = json_array();
-  cleanup_json json_t *statement = NULL, *sealed = NULL;
-  cleanup_free char *payload = NULL;
-  cleanup_pkey EVP_PKEY *key = NULL;
-  size_t len = 0;
-  struct tb_provenance_params p = {.build_type = "https://teebuild.dev/solc-build/v1", .external_parameters = ext,
-                                   .internal_parameters = internal, .resolved_dependencies = deps,
-                                   .teebuild_version = "fuzz", .out_dir = out};
   if (tb_mkdir_p(art, 0755, &err) < 0 || tb_write_file_atomic(a, "{\"abi\": []}\n", 12, 0644, &err) < 0 ||
-      tb_write_file_atomic(b, "\x00\x01\x02", 3, 0644, &err) < 0 || tb_tee_open("simulated", &cfg, &tee, &err) < 0)
-    abort();
-  p.tee_provider = tb_tee_provider(tee);
-  if (tb_provenance_statement(&p, &statement, &err) < 0 || tb_json_canonical(statement, &payload, &len, &err) < 0 ||
-      tb_key_generate(&key, &err) < 0 || tb_bundle_seal(tee, key, payload, len, &sealed, &err) < 0 ||
-      tb_bundle_write(out, payload, len, sealed, &err) < 0)
+      tb_write_file_atomic(b, "\x00\x01\x02", 3, 0644, &err) < 0 || attest_fixture_out(out, sim, "fuzz", &err) < 0)
     abort();
 }
 

@@ -8,22 +8,9 @@
 #include "attest/dcap.h"
 #include "attest/quote_tdx.h"
 
-static struct tdx_quote *quote;
-static char *raw; /* the parsed quote points into it */
-
-static void release(void) {
-  tdx_quote_free(quote);
-  free(raw);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  const struct tdx_quote *quote = fuzz_sample_quote("dcapqvl_tdx_quote.bin");
   tb_error *err = NULL;
-  if (quote == NULL) {
-    size_t len = 0;
-    raw = fuzz_sample("dcapqvl_tdx_quote.bin", &len);
-    if (tdx_quote_parse((const unsigned char *)raw, len, &quote, &err) < 0 || atexit(release) != 0)
-      abort();
-  }
   char *json = malloc(size + 1);
   if (json == NULL)
     return 0;

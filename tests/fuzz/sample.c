@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "attest/quote_tdx.h"
 #include "common/fs.h"
 
 char *fuzz_sample(const char *name, size_t *len) {
@@ -18,4 +19,27 @@ char *fuzz_sample(const char *name, size_t *len) {
   if (len)
     *len = n;
   return data;
+}
+
+static struct tdx_quote *sample_quote;
+static unsigned char *sample_quote_bytes; /* the parsed quote points into them */
+
+static void release_sample_quote(void) {
+  tdx_quote_free(sample_quote);
+  free(sample_quote_bytes);
+}
+
+const struct tdx_quote *fuzz_sample_quote(const char *name) {
+  if (sample_quote)
+    return sample_quote;
+  size_t len = 0, raw_len = 0;
+  char *text = fuzz_sample(name, &len);
+  tb_error *err = NULL;
+  if (tdx_quote_decode_input(text, len, &sample_quote_bytes, &raw_len, &err) < 0 ||
+      tdx_quote_parse(sample_quote_bytes, raw_len, &sample_quote, &err) < 0 || atexit(release_sample_quote) != 0) {
+    (void)fprintf(stderr, "fuzz: the sample %s is not a quote: %s\n", name, err ? err->msg : "");
+    abort();
+  }
+  free(text);
+  return sample_quote;
 }
