@@ -421,12 +421,12 @@ static void run_checks(struct state *s) {
   bool sig = check_signature(s);
   cleanup_json json_t *statement = NULL;
   cleanup_error tb_error *e = NULL;
-  if (sig)
+  if (sig) {
     (void)tb_json_load_buf("payload", (const char *)s->env.payload, s->env.payload_len, &statement, &e);
-  if (sig)
     check_binding(s);
-  else
+  } else {
     not_checked(s, TB_CHECK_BINDING, TB_CHECK_SIGNATURE);
+  }
   bool quote = check_quote(s);
   check_tee(s, statement);
   if (quote) {

@@ -140,8 +140,7 @@ static int try_v2(struct jail_cgroup *cg, const struct jail_limits *lim) {
    * have it either, and asking ours would cost a read of /proc/self/cgroup and a failed write. */
   cleanup_free char *root_ctl_path = xasprintf("%s/cgroup.controllers", mount);
   cleanup_free char *root_ctl = NULL;
-  size_t root_len;
-  if (tb_read_file(root_ctl_path, 4096, &root_ctl, &root_len, NULL) < 0 ||
+  if (tb_read_file(root_ctl_path, 4096, &root_ctl, NULL, NULL) < 0 ||
       !(has_word(root_ctl, "memory") && has_word(root_ctl, "pids")))
     return -ENOTSUP;
   cleanup_free char *cgroups = read_own_cgroups();
