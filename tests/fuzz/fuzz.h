@@ -16,6 +16,15 @@ char *fuzz_sample(const char *name, size_t *len);
 struct tdx_quote;
 const struct tdx_quote *fuzz_sample_quote(const char *name);
 
+/* A directory of the process's own, made on first use and removed at exit: under $TMPDIR, else
+ * /dev/shm (tmpfs keeps fuzzing fast), else /tmp. */
+const char *fuzz_scratch_dir(void);
+
+struct tb_error;
+/* A fuzz target's failure, found or in its own set-up: says why on stderr (a replay under ctest
+ * shows it), then aborts, which libFuzzer reports as a crash with the input. */
+_Noreturn void fuzz_fail(const char *why, const struct tb_error *err);
+
 /* The v4 sample's collateral is valid at this time (testdata/tdx/README.md). */
 #define FUZZ_SAMPLE_TIME 1752919234
 

@@ -19,7 +19,6 @@
 #include "common/xalloc.h"
 #include "tests/support/attest_fixture.h"
 
-static char root[] = "/dev/shm/tb-fuzz-bundle-XXXXXX";
 static char *out, *sim, *bundle_path, *provenance_path, *bundle_text, *provenance_text;
 static json_t *bundle;
 static int64_t attested_at;
@@ -28,7 +27,6 @@ static void release(void) {
   free(bundle_text);
   free(provenance_text);
   json_decref(bundle);
-  (void)tb_rm_rf(root, NULL);
   free(out);
   free(sim);
   free(bundle_path);
@@ -42,15 +40,15 @@ static void attest_fixture(void) {
   cleanup_free char *a = xasprintf("%s/a.json", art), *b = xasprintf("%s/b.bin", art);
   if (tb_mkdir_p(art, 0755, &err) < 0 || tb_write_file_atomic(a, "{\"abi\": []}\n", 12, 0644, &err) < 0 ||
       tb_write_file_atomic(b, "\x00\x01\x02", 3, 0644, &err) < 0 || attest_fixture_out(out, sim, "fuzz", &err) < 0)
-    abort();
+    fuzz_fail("attest the fixture", err);
 }
 
 static void fixture_open(void) {
   tb_error *err = NULL;
-  if (mkdtemp(root) == NULL || atexit(release) != 0)
-    abort();
-  out = xasprintf("%s/out", root);
-  sim = xasprintf("%s/sim", root);
+  if (atexit(release) != 0)
+    fuzz_fail("atexit", NULL);
+  out = xasprintf("%s/out", fuzz_scratch_dir());
+  sim = xasprintf("%s/sim", fuzz_scratch_dir());
   bundle_path = xasprintf("%s/" TB_BUNDLE_FILE, out);
   provenance_path = xasprintf("%s/" TB_PROVENANCE_FILE, out);
   attest_fixture();
@@ -58,13 +56,13 @@ static void fixture_open(void) {
   if (tb_read_file(bundle_path, 1u << 20, &bundle_text, NULL, &err) < 0 ||
       tb_read_file(provenance_path, 1u << 20, &provenance_text, NULL, &err) < 0 ||
       (bundle = json_loads(bundle_text, 0, NULL)) == NULL)
-    abort();
+    fuzz_fail("read the fixture back", err);
 }
 
 static void put(const char *path, const void *data, size_t len) {
   tb_error *err = NULL;
   if (tb_write_file_atomic(path, data, len, 0644, &err) < 0)
-    abort();
+    fuzz_fail("write a bundle file", err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -15,7 +15,7 @@ static void release(void) { free(collateral); }
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (collateral == NULL && ((collateral = fuzz_sample("dcapqvl_tdx_quote_collateral.json", NULL)) == NULL ||
                              atexit(release) != 0))
-    abort();
+    fuzz_fail("atexit", NULL);
   tb_error *err = NULL;
   struct tdx_quote *q = NULL;
   if (tdx_quote_parse(data, size, &q, &err) == 0) {

@@ -3,25 +3,18 @@
 #include "fuzz.h"
 
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/xalloc.h"
 #include "runner/remappings.h"
 
-static char dir[] = "/dev/shm/tb-fuzz-remap-XXXXXX";
-
-static void remove_dir(void) { (void)tb_rm_rf(dir, NULL); }
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  if (dir[sizeof(dir) - 2] == 'X' && (mkdtemp(dir) == NULL || atexit(remove_dir) != 0))
-    abort();
-  char path[sizeof(dir) + 32];
-  (void)snprintf(path, sizeof(path), "%s/remappings.txt", dir);
+  cleanup_free char *path = xasprintf("%s/remappings.txt", fuzz_scratch_dir());
   tb_error *err = NULL;
   if (tb_write_file_atomic(path, data, size, 0644, &err) < 0)
-    abort();
+    fuzz_fail("write remappings.txt", err);
   struct remappings r = {0};
   if (remappings_load(path, &r, &err) == 0) {
     json_decref(remappings_json(&r));

@@ -25,7 +25,6 @@ struct fixture {
   json_t *collateral;
 };
 
-static char sim_dir[] = "/tmp/tb-fuzz-tcb-XXXXXX";
 static struct fixture f;
 
 static void release(void) {
@@ -34,23 +33,23 @@ static void release(void) {
   free(f.quote_bytes);
   free(f.root);
   sim_pki_close(&f.pki);
-  (void)tb_rm_rf(sim_dir, NULL);
 }
 
 static void fixture_open(void) {
   tb_error *err = NULL;
   unsigned char report_data[64] = {0};
   char *json = NULL;
-  if (mkdtemp(sim_dir) == NULL || atexit(release) != 0 || sim_pki_open(sim_dir, &f.pki, &err) < 0 ||
+  const char *sim_dir = fuzz_scratch_dir();
+  if (atexit(release) != 0 || sim_pki_open(sim_dir, &f.pki, &err) < 0 ||
       sim_quote_make(sim_dir, report_data, &f.quote_bytes, &f.quote_len, &err) < 0 ||
       tdx_quote_parse(f.quote_bytes, f.quote_len, &f.quote, &err) < 0 ||
       sim_collateral_json(sim_dir, FUZZ_SAMPLE_TIME, &json, &err) < 0 ||
       sim_root_der(sim_dir, &f.root, &f.root_len, &err) < 0)
-    abort();
+    fuzz_fail("make the simulated quote and collateral", err);
   f.collateral = json_loads(json, 0, NULL);
   free(json);
   if (f.collateral == NULL)
-    abort();
+    fuzz_fail("the simulated collateral is not JSON", NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
