@@ -29,6 +29,15 @@ expect_err() {
     fail "$2: first stderr line does not match /$1/"; sed 's/^/#   /' "$T/last.err" | head -5; fi
 }
 
+# tb_wait_for -S|-s PATH: wait until PATH is a socket (-S) or a non-empty file (-s), as a server
+# started in the background says it is ready; up to 30 s, since CI machines and ASan builds are slow.
+tb_wait_for() {
+  local _
+  for _ in $(seq 300); do [ "$1" "$2" ] && return 0; sleep 0.1; done
+  echo "# $2 was not ready after 30 s"
+  return 1
+}
+
 done_testing() {
   echo "1..$tb_n"
   [ "$tb_failed" -eq 0 ]

@@ -107,7 +107,7 @@ expect_exit 0 "@sigstore/core verifies the DSSE envelope" node "$TB_SOURCE_DIR/t
 # Phala's SDK against our simulator
 "$TEEBUILD" tee-sim --socket "$T/dstack.sock" 2>"$T/sim.err" &
 sim=$!
-for _ in $(seq 50); do [ -S "$T/dstack.sock" ] && break; sleep 0.1; done
+tb_wait_for -S "$T/dstack.sock"
 expect_exit 3 "a second tee-sim on a live socket is refused" "$TEEBUILD" tee-sim --socket "$T/dstack.sock"
 expect_err 'already listening' "it says why"
 DSTACK_SIMULATOR_ENDPOINT="$T/dstack.sock" expect_exit 0 "@phala/dstack-sdk gets a quote from tee-sim" \
@@ -119,7 +119,7 @@ check "the quote over 1234 is padded" grep -q '"reportData":"1234000000' "$T/las
 # ...and through an http:// DSTACK_SIMULATOR_ENDPOINT, as the SDKs accept it too
 python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" http "$T/port" "$T/dstack.sock" &
 front=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+tb_wait_for -s "$T/port"
 DSTACK_SIMULATOR_ENDPOINT="http://127.0.0.1:$(cat "$T/port")" expect_exit 0 "--tee dstack over an http endpoint" \
   "$TEEBUILD" --tee dstack --json quote --report-data abcd
 check "the quote over abcd is padded" grep -q '"reportData":"abcd000000' "$T/last.out"
@@ -137,7 +137,7 @@ expect_exit 2 "report_data longer than 64 bytes" "$TEEBUILD" --tee simulated quo
 # legacy tappd (a stand-in agent): TdxQuote with hash_algorithm raw and exactly 64 bytes
 python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" tappd "$T/tappd.sock" "$T/tappd.log" &
 tappd=$!
-for _ in $(seq 50); do [ -S "$T/tappd.sock" ] && break; sleep 0.1; done
+tb_wait_for -S "$T/tappd.sock"
 TAPPD_SIMULATOR_ENDPOINT="$T/tappd.sock" expect_exit 0 "--tee tappd" "$TEEBUILD" --tee tappd quote --report-data 1234
 check "tappd was asked for a raw 64-byte report_data" python3 -c '
 import json, sys

@@ -6,7 +6,7 @@ D="$TB_TESTDATA/tdx"
 python3 "$TB_SOURCE_DIR/tests/dcap/pccs_mock.py" "$D/dcapqvl_tdx_quote_collateral.json" B0C06F000000 "$T/port" "$T/log" &
 mock=$!
 trap 'kill $mock 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+tb_wait_for -s "$T/port"
 url="http://127.0.0.1:$(cat "$T/port")"
 
 expect_exit 0 "v4 sample with collateral from the PCCS" \
@@ -33,7 +33,7 @@ json.dump(c, open(sys.argv[2], "w"))' "$D/dcapqvl_tdx_quote_collateral.json" "$T
 python3 "$TB_SOURCE_DIR/tests/dcap/pccs_mock.py" "$T/bad-collateral.json" B0C06F000000 "$T/bad-port" "$T/bad-log" &
 bad=$!
 trap 'kill $mock $bad 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 50); do [ -s "$T/bad-port" ] && break; sleep 0.1; done
+tb_wait_for -s "$T/bad-port"
 expect_exit 6 "a tampered TCB info from the PCCS" env TEEBUILD_STORE="$T/store2" \
   "$TEEBUILD" quote verify "$D/dcapqvl_tdx_quote.bin" --pccs "http://127.0.0.1:$(cat "$T/bad-port")" --time 1752919234
 expect_err '^teebuild: quote verify: tcb-info-signature' "named by tcb-info-signature"

@@ -69,7 +69,7 @@ print(c["detail"].rsplit(" ", 1)[1])' "$T/last.out")
 # the chain checked by @noble/curves against what @phala/dstack-sdk's GetKey returns
 "$TEEBUILD" tee-sim --socket "$T/dstack.sock" 2>"$T/sim.err" &
 sim=$!
-for _ in $(seq 50); do [ -S "$T/dstack.sock" ] && break; sleep 0.1; done
+tb_wait_for -S "$T/dstack.sock"
 DSTACK_SIMULATOR_ENDPOINT="$T/dstack.sock" NODE_PATH="$TB_SOURCE_DIR/tests/attest/node_modules" \
   expect_exit 0 "the chain recovers with @noble/curves to the SDK's chain's KMS root" \
   node "$TB_SOURCE_DIR/tests/tee/chain_check.js" out-dk/teebuild.bundle.json
@@ -96,7 +96,7 @@ check "a policy pinning another root refuses it" grep -q 'which the policy.s kms
 # an agent whose Info disagrees with what its quote attests: verify's dstack-app check says which field
 python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" http "$T/port" "$T/dstack.sock" lie-compose-hash &
 front=$!
-for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+tb_wait_for -s "$T/port"
 DSTACK_SIMULATOR_ENDPOINT="http://127.0.0.1:$(cat "$T/port")" expect_exit 0 "a run whose agent's Info lies" \
   "$TEEBUILD" --tee dstack run job.json -o "$T/out-lie"
 kill "$front"
@@ -109,7 +109,7 @@ assert not c["ok"] and "composeHash" in c["detail"] and "compose-hash" in c["det
 # legacy tappd: Info and DeriveK256Key (GetKey's older names), through a stand-in in front of tee-sim
 python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" tappd "$T/tappd.sock" "$T/tappd.log" "$T/dstack.sock" &
 tappd=$!
-for _ in $(seq 50); do [ -S "$T/tappd.sock" ] && break; sleep 0.1; done
+tb_wait_for -S "$T/tappd.sock"
 TAPPD_SIMULATOR_ENDPOINT="$T/tappd.sock" expect_exit 0 "--tee tappd run --key dstack" \
   "$TEEBUILD" --tee tappd run job.json --key dstack -o "$T/out-tappd"
 check "tappd was asked for Info and DeriveK256Key at teebuild's path" python3 -c '
@@ -155,7 +155,7 @@ check "the error is one line" test "$(wc -l <"$T/last.err")" -eq 1
 check "no OUT is left behind" test ! -e "$T/out-x"
 python3 "$TB_SOURCE_DIR/tests/tee/agent_faults.py" "$T/faulty.sock" &
 faulty=$!
-for _ in $(seq 50); do [ -S "$T/faulty.sock" ] && break; sleep 0.1; done
+tb_wait_for -S "$T/faulty.sock"
 fault() { # MODE WHAT REGEX
   echo "$1" >"$T/faulty.sock.mode"
   DSTACK_SIMULATOR_ENDPOINT="$T/faulty.sock" expect_exit 5 "$2" "$TEEBUILD" --tee dstack run job.json --key dstack \
@@ -178,7 +178,7 @@ DSTACK_SIMULATOR_ENDPOINT="$T/stale.sock" expect_exit 5 "a socket nothing listen
 expect_err '^teebuild: quote: tee dstack: agent not running: nothing listens on .*/stale.sock$' "says the agent is not running"
 "$TEEBUILD" tee-sim --socket "$T/private.sock" 2>/dev/null &
 private=$!
-for _ in $(seq 50); do [ -S "$T/private.sock" ] && break; sleep 0.1; done
+tb_wait_for -S "$T/private.sock"
 chmod 600 "$T/private.sock"
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
   install -d -o 65534 -g 65534 "$T/nobody-store"

@@ -13,7 +13,7 @@ trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$T"' EXIT
 cd "$T"
 "$TEEBUILD" tee-sim --socket "$T/dstack.sock" --listen 127.0.0.1:0 2>"$T/sim.err" &
 pids+=($!)
-for _ in $(seq 100); do url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$T/sim.err") && [ -S "$T/dstack.sock" ] && break; sleep 0.1; done
+for _ in $(seq 300); do url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$T/sim.err") && [ -S "$T/dstack.sock" ] && break; sleep 0.1; done
 
 DSTACK_SIMULATOR_ENDPOINT="$T/dstack.sock" NODE_PATH="$TB_SOURCE_DIR/tests/attest/node_modules" \
   expect_exit 0 "@phala/dstack-sdk: emitEvent, then getQuote replays to RTMR3" \

@@ -18,7 +18,7 @@ pccs() {
   "$TEEBUILD" tee-sim "$@" 2>"$log" &
   pids+=($!)
   url=
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -1)
     [ -n "$url" ] && return 0
     sleep 0.1
@@ -58,7 +58,7 @@ tamper() { # MODE REGEX
   rm -f "$T/tamper.port"
   python3 "$TB_SOURCE_DIR/tests/tee/pccs_tamper.py" "$1" "$sim_url" "$T/tamper.port" &
   local proxy=$!
-  for _ in $(seq 50); do [ -s "$T/tamper.port" ] && break; sleep 0.1; done
+  tb_wait_for -s "$T/tamper.port"
   expect_exit 6 "tampered $1" "$TEEBUILD" verify --allow-simulated --pccs "http://127.0.0.1:$(cat "$T/tamper.port")" out
   expect_err "^teebuild: verify: quote: $2" "tampered $1 is named"
   kill "$proxy"

@@ -13,7 +13,7 @@ tar -C "$T/pack" -czf "$T/www/pack.tar.gz" bin
 python3 "$TB_SOURCE_DIR/tests/toolchains/httpd.py" "$T/www" "$T/port" &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.1; done
+tb_wait_for -s "$T/port"
 base=http://127.0.0.1:$(cat "$T/port")
 
 # lock NAME VERSION URL SHA KIND: write $T/locks/NAME-VERSION.json
