@@ -1,6 +1,7 @@
 /* dstack event log replay. */
 #include "attest/eventlog.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,14 +52,20 @@ static int runtime_digest(const json_t *ev, uint32_t type, unsigned char out[48]
 }
 
 /* The digest an event extends its register with, checked against the logged one where both exist. */
-static int event_digest(const json_t *ev, size_t i, unsigned char out[48], tb_error **err) {
+static int event_digest(const json_t *ev, size_t i, json_int_t imr, unsigned char out[48], tb_error **err) {
   const char *logged = json_string_value(json_object_get(ev, "digest"));
   const json_t *type = json_object_get(ev, "event_type");
   unsigned char given[48];
   int have = logged && *logged;
   if (have && (strlen(logged) != 96 || tb_hex_decode(logged, given, 48) < 0))
     return LOG_ERR(err, "event %zu: \"digest\" is not 48 bytes of hex", i);
-  if (json_integer_value(type) != EVENTLOG_RUNTIME_EVENT) {
+  bool runtime = json_is_integer(type) && json_integer_value(type) == EVENTLOG_RUNTIME_EVENT;
+  /* A boot event's digest can only be taken as logged, so it must not stand in RTMR3, where the
+   * names and payloads that policies read (compose-hash, app-id, ...) are measured: one there
+   * would carry a payload nothing binds. dstack puts only runtime events in RTMR3. */
+  if (!runtime && imr == 3)
+    return LOG_ERR(err, "event %zu: RTMR3 holds only runtime events (type 0x%08x)", i, EVENTLOG_RUNTIME_EVENT);
+  if (!runtime) {
     if (!have)
       return LOG_ERR(err, "event %zu: boot event without a digest", i);
     memcpy(out, given, 48);
@@ -80,7 +87,7 @@ int eventlog_replay(const json_t *events, unsigned char rtmr[4][48], tb_error **
     if (!json_is_integer(json_object_get(ev, "imr")) || imr < 0 || imr > 3)
       return LOG_ERR(err, "event %zu: \"imr\" is not 0..3", i);
     unsigned char digest[48];
-    int ret = event_digest(ev, i, digest, err);
+    int ret = event_digest(ev, i, imr, digest, err);
     if (ret < 0)
       return ret;
     tb_sha384_2(rtmr[imr], 48, digest, 48, rtmr[imr]);
@@ -111,8 +118,11 @@ const char *eventlog_find(const json_t *events, const char *name) {
   const json_t *ev;
   json_array_foreach(events, i, ev) {
     const char *n = json_string_value(json_object_get(ev, "event"));
-    if (n == NULL || json_integer_value(json_object_get(ev, "imr")) != 3)
+    if (json_integer_value(json_object_get(ev, "imr")) != 3)
       continue;
+    /* eventlog_replay refuses such a log; a caller that skipped it gets no answer from it either */
+    if (n == NULL || json_integer_value(json_object_get(ev, "event_type")) != EVENTLOG_RUNTIME_EVENT)
+      return NULL;
     if (strcmp(n, name) == 0)
       return json_string_value(json_object_get(ev, "event_payload"));
     if (strcmp(n, EVENTLOG_BOOT_END) == 0)

@@ -28,9 +28,10 @@ int eventlog_replay(const json_t *events, unsigned char rtmr[4][48], tb_error **
 /* Replay and compare with the quote's RTMR0-3; fails "event-log: RTMR<i> ..." naming the register. */
 int eventlog_check_quote(const json_t *events, const struct tdx_quote *q, tb_error **err);
 
-/* The payload (hex, as logged) of the first RTMR3 event called name before EVENTLOG_BOOT_END (as
- * dstack's own verifier reads its logs), so an app cannot restate its identity with EmitEvent;
- * NULL when absent. Logs without that event (tdx-lite) are searched whole. */
+/* The payload (hex, as logged) of the first RTMR3 runtime event called name before
+ * EVENTLOG_BOOT_END (as dstack's own verifier reads its logs), so an app cannot restate its
+ * identity with EmitEvent; NULL when absent. Logs without that event (tdx-lite) are searched
+ * whole. The payload is bound only once eventlog_check_quote has passed on the same log. */
 const char *eventlog_find(const json_t *events, const char *name);
 
 #endif
