@@ -6,7 +6,13 @@ set -u
 T=$(mktemp -d /tmp/tbtest.XXXXXX)
 chmod 755 "$T"
 export TEEBUILD_STORE="$T/store"
-trap 'rm -rf "$T"' EXIT
+# A server left in the background would outlive the test and hold ctest's output pipe open, so
+# ctest would wait for it until the timeout. A script that sets its own EXIT trap ends it with this.
+tb_cleanup() {
+  kill $(jobs -p) 2>/dev/null
+  rm -rf "$T"
+}
+trap tb_cleanup EXIT
 tb_n=0
 tb_failed=0
 

@@ -5,7 +5,7 @@
 D="$TB_TESTDATA/tdx"
 python3 "$TB_SOURCE_DIR/tests/dcap/pccs_mock.py" "$D/dcapqvl_tdx_quote_collateral.json" B0C06F000000 "$T/port" "$T/log" &
 mock=$!
-trap 'kill $mock 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $mock 2>/dev/null; tb_cleanup' EXIT
 tb_wait_for -s "$T/port"
 url="http://127.0.0.1:$(cat "$T/port")"
 
@@ -32,7 +32,7 @@ c["tcb_info_signature"] = "%02x" % (int(s[:2], 16) ^ 1) + s[2:]
 json.dump(c, open(sys.argv[2], "w"))' "$D/dcapqvl_tdx_quote_collateral.json" "$T/bad-collateral.json"
 python3 "$TB_SOURCE_DIR/tests/dcap/pccs_mock.py" "$T/bad-collateral.json" B0C06F000000 "$T/bad-port" "$T/bad-log" &
 bad=$!
-trap 'kill $mock $bad 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $mock $bad 2>/dev/null; tb_cleanup' EXIT
 tb_wait_for -s "$T/bad-port"
 expect_exit 6 "a tampered TCB info from the PCCS" env TEEBUILD_STORE="$T/store2" \
   "$TEEBUILD" quote verify "$D/dcapqvl_tdx_quote.bin" --pccs "http://127.0.0.1:$(cat "$T/bad-port")" --time 1752919234

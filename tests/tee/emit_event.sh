@@ -8,7 +8,7 @@
 # compose-hash, does not restate it).
 . "$TB_SOURCE_DIR/tests/lib.sh"
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null; tb_cleanup' EXIT
 
 cd "$T"
 "$TEEBUILD" tee-sim --socket "$T/dstack.sock" --listen 127.0.0.1:0 2>"$T/sim.err" &

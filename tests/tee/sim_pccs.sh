@@ -5,7 +5,7 @@
 # rejected naming the check; quote verify --pccs; loopback only, collateral only.
 . "$TB_SOURCE_DIR/tests/lib.sh"
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null; tb_cleanup' EXIT
 
 cd "$T"
 tb_host_busybox

@@ -18,16 +18,22 @@ cat >job.json <<'JOB'
 JOB
 standin=
 mount_standin() { # [race|sev]
-  /usr/bin/python3 "$TB_SOURCE_DIR/tests/tee/tsm_standin.py" "$T/tsm" "$TEEBUILD" "$@" 2>"$T/standin.err" &
+  # stdout to a file: the stand-in must not hold ctest's output pipe open should it outlive us.
+  /usr/bin/python3 "$TB_SOURCE_DIR/tests/tee/tsm_standin.py" "$T/tsm" "$TEEBUILD" "$@" >"$T/standin.out" 2>"$T/standin.err" &
   standin=$!
-  for _ in $(seq 100); do mountpoint -q "$T/tsm" && return; sleep 0.05; done
+  # Up to 30 s: python and FUSE start slowly on a loaded CI machine.
+  for _ in $(seq 300); do mountpoint -q "$T/tsm" && return; sleep 0.1; done
   fail "the stand-in mounted"
 }
+# A busy mount makes fusermount -u fail and the stand-in never return: detach it lazily then, and
+# end the stand-in rather than wait for it until ctest's timeout.
+unmount_tsm() { fusermount -u "$T/tsm" 2>/dev/null || fusermount -uz "$T/tsm" 2>/dev/null; }
 unmount_standin() {
-  fusermount -u "$T/tsm" 2>/dev/null
+  unmount_tsm
+  kill "$standin" 2>/dev/null
   wait "$standin" 2>/dev/null
 }
-trap 'fusermount -u "$T/tsm" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'unmount_tsm; tb_cleanup' EXIT
 
 mount_standin
 TEEBUILD_TSM_ROOT="$T/tsm" expect_exit 0 "run --tee tsm" "$TEEBUILD" --tee tsm --json run job.json -o "$T/out"

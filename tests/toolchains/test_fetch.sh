@@ -12,7 +12,7 @@ tar -C "$T/pack" -czf "$T/www/pack.tar.gz" bin
 
 python3 "$TB_SOURCE_DIR/tests/toolchains/httpd.py" "$T/www" "$T/port" &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $server 2>/dev/null; tb_cleanup' EXIT
 tb_wait_for -s "$T/port"
 base=http://127.0.0.1:$(cat "$T/port")
 
