@@ -19,7 +19,8 @@ theirs() { # QUOTE COLLATERAL NOW [ROOT_DER]
 }
 same() { # WHAT QUOTE COLLATERAL NOW
   local a b; a=$(ours "$2" "$3" "$4"); b=$(theirs "$2" "$3" "$4")
-  if [ "$a" = "$b" ]; then ok "$1: both '$a'"; else fail "$1: teebuild '$a', dcap-qvl '$b'"; fi
+  # Non-empty: two verifiers that both crashed print nothing, which is no agreement.
+  if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "$1: both '$a'"; else fail "$1: teebuild '$a', dcap-qvl '$b'"; fi
 }
 differs() { # WHAT WANT_OURS WANT_THEIRS QUOTE COLLATERAL NOW
   local a b; a=$(ours "$4" "$5" "$6"); b=$(theirs "$4" "$5" "$6")
