@@ -52,9 +52,9 @@ out = json.load(open(sys.argv[1]))
 assert not [e for e in out.get("errors", []) if e["severity"] == "error"], out
 assert len(out["contracts"]["a.sol"]["A"]["evm"]["bytecode"]["object"]) > 100' "$T/output.json"
   check "chroot had no /usr" test ! -e "$jail/usr"
+  env -i "$root/bin/solc" --standard-json < "$T/input.json" > "$T/again.json"
+  check "same output outside the chroot (byte-identical)" cmp -s "$T/output.json" "$T/again.json"
 else
   ok "# SKIP no mount namespaces here"
 fi
-env -i "$root/bin/solc" --standard-json < "$T/input.json" > "$T/again.json"
-check "same output outside the chroot (byte-identical)" cmp -s "$T/output.json" "$T/again.json"
 done_testing
