@@ -74,9 +74,17 @@ mkdir -p "$tree/bin" "$tree/lib/python$pyver" "$tree/lib/python3/dist-packages"
 # refuses to touch a system interpreter. Console scripts are not needed (the launcher runs
 # `python3 -m slither`) and their shebang names the throwaway venv, so they go, and so do their
 # lines in the RECORD files: the pack must not depend on where it was made.
+# A transient registry error must not fail the pack (nor a test fixture): pip retries each
+# connection (--retries 5) and the whole install is tried up to 3 times, 5 s apart, from empty.
 "$python" -m venv "$work/venv"
-"$work/venv/bin/pip" install --quiet --no-deps --require-hashes --no-compile --only-binary :all: \
-  --target "$tree/lib/python3/dist-packages" -r "$here/requirements.txt"
+for try in 1 2 3; do
+  "$work/venv/bin/pip" install --quiet --retries 5 --no-deps --require-hashes --no-compile --only-binary :all: \
+    --target "$tree/lib/python3/dist-packages" -r "$here/requirements.txt" && break
+  [ "$try" -lt 3 ] || die "pip install failed 3 times"
+  echo "make-pack.sh: pip install failed (try $try of 3), retrying" >&2
+  rm -rf "$tree/lib/python3/dist-packages" && mkdir -p "$tree/lib/python3/dist-packages"
+  sleep 5
+done
 rm -rf "$tree/lib/python3/dist-packages/bin"
 sed -i '\#^\.\./\.\./bin/#d' "$tree"/lib/python3/dist-packages/*.dist-info/RECORD
 

@@ -37,7 +37,13 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/solc-js-pack.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp "$here/package.json" "$here/package-lock.json" "$here/.npmrc" "$work/"
-(cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+# Up to 3 tries, 5 s apart: a transient registry error must not fail the pack (nor a test fixture).
+for try in 1 2 3; do
+  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2) && break
+  [ "$try" -lt 3 ] || { echo "make-pack.sh: npm ci failed 3 times" >&2; exit 1; }
+  echo "make-pack.sh: npm ci failed (try $try of 3), retrying" >&2
+  sleep 5
+done
 
 root=$work/root
 mkdir -p "$root/bin" "$root/lib" "$root/libexec" "$root/share/solc"
