@@ -13,6 +13,11 @@ tb_cleanup() {
   rm -rf "$T"
 }
 trap tb_cleanup EXIT
+# Pack determinism tests compare digests against locks made with the default mtime.
+unset SOURCE_DATE_EPOCH
+# Tests talk HTTP to loopback servers only; a proxy from the environment would swallow that.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 tb_n=0
 tb_failed=0
 

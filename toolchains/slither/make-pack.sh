@@ -142,7 +142,8 @@ printf '%s\n' @ROOT@/lib/ld-linux-x86-64.so.2 --library-path @ROOT@/lib @ROOT@/b
 store_args=()
 [ -z "$store" ] || store_args=(--store "$store")
 archive=${out:-$work/slither-$version.tar}
-"$teebuild" "${store_args[@]}" toolchain pack "$tree" -o "$archive"
+# --mtime 0, the lock's, whatever SOURCE_DATE_EPOCH the caller's environment holds.
+"$teebuild" "${store_args[@]}" toolchain pack "$tree" -o "$archive" --mtime 0
 digest=$(sha256sum "$archive" | cut -d' ' -f1)
 "$teebuild" "${store_args[@]}" toolchain add "$archive" --sha256 "$digest"
 echo "slither@$version sha256:$digest"

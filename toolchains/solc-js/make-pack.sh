@@ -66,6 +66,7 @@ env -i "$root/bin/solc" --version | grep -q '^Version: 0\.8\.24+commit\.e11b9ed9
   || { echo "make-pack.sh: the packed solc does not run" >&2; exit 1; }
 
 pack=${out:-$work/solc-js-0.8.24.tar.zst}
-sha=$("$teebuild" toolchain pack "$root" -o "$pack" | awk '{ print $1 }')
+# --mtime 0, the lock's, whatever SOURCE_DATE_EPOCH the caller's environment holds.
+sha=$("$teebuild" toolchain pack "$root" -o "$pack" --mtime 0 | awk '{ print $1 }')
 "$teebuild" "${store[@]}" toolchain add "$pack" --sha256 "$sha" >&2
 echo "$sha"
