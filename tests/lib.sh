@@ -40,6 +40,9 @@ expect_err() {
     fail "$2: first stderr line does not match /$1/"; sed 's/^/#   /' "$T/last.err" | head -5; fi
 }
 
+# empty_dir DIR: DIR exists and is empty (test -z "$(ls -A DIR)" alone also passes with no DIR).
+empty_dir() { [ -d "$1" ] && [ -z "$(ls -A "$1")" ]; }
+
 # tb_wait_for -S|-s PATH: wait until PATH is a socket (-S) or a non-empty file (-s), as a server
 # started in the background says it is ready; up to 30 s, since CI machines and ASan builds are slow.
 tb_wait_for() {

@@ -39,7 +39,7 @@ done
 unchanged() {
   "$TEEBUILD" toolchain list --json > "$T/list.after"
   check "$1: listing unchanged" cmp -s "$T/list.before" "$T/list.after"
-  check "$1: no download left in STORE/tmp" test -z "$(ls -A "$TEEBUILD_STORE/tmp")"
+  check "$1: no download left in STORE/tmp" empty_dir "$TEEBUILD_STORE/tmp"
 }
 
 expect_exit 3 "wrong file" "$TEEBUILD" toolchain fetch "$T/locks/wrong-1.json"

@@ -64,7 +64,7 @@ rc=0
 for p in "${pids[@]}"; do wait "$p" || rc=1; done
 check "4 concurrent adds of one pack all succeed" test "$rc" -eq 0
 check "... and give one entry" test "$("$TEEBUILD" toolchain list | grep -c '^par ')" -eq 1
-check "... and leave no staging behind" test -z "$(ls -A "$TEEBUILD_STORE/tmp")"
+check "... and leave no staging behind" empty_dir "$TEEBUILD_STORE/tmp"
 expect_exit 0 "... and it verifies" "$TEEBUILD" toolchain verify par@1
 
 # gc: keep = referenced by a lock entry; old = unreferenced, unused for 40 days; new = unreferenced, used now

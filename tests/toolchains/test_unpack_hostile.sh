@@ -15,7 +15,7 @@ while IFS=$'\t' read -r case entry; do
   check "$case: error is one line" test "$(wc -l < "$T/last.err")" -eq 1
   "$TEEBUILD" toolchain list --json > "$T/list.after"
   check "$case: listing unchanged" cmp -s "$T/list.before" "$T/list.after"
-  check "$case: no staging leftovers" test -z "$(ls -A "$TEEBUILD_STORE/tmp")"
+  check "$case: no staging leftovers" empty_dir "$TEEBUILD_STORE/tmp"
 done < "$T/cases.tsv"
 
 sha=$(sha256sum "$T/harmless.tar.gz" | cut -c1-64)
