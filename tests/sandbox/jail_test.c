@@ -721,7 +721,10 @@ static const struct {
 };
 
 int main(int argc, char **argv) {
+  /* The jail's uid must be able to enter the probe's directories, which a umask of 077 would deny. */
+  umask(022);
   (void)setvbuf(stdout, NULL, _IOLBF, 0);
+  int ran = 0;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
       continue;
@@ -730,7 +733,9 @@ int main(int argc, char **argv) {
     printf("# case %s\n", cases[i].name);
     cases[i].fn(&f);
     fixture_fini(&f);
+    ran++;
   }
+  CHECK(ran > 0, "a case named %s exists", argc > 1 ? argv[1] : "(any)");
   printf("%s\n", failures ? "FAILED" : "PASSED");
   return failures ? 1 : 0;
 }
