@@ -7,6 +7,7 @@
 #include "attest/dcap_crypto.h"
 #include "attest/quote_tdx.h"
 #include "attest/sim_pki.h"
+#include "common/buf.h"
 #include "common/cleanup.h"
 #include "common/hash.h"
 #include "common/xalloc.h"
@@ -19,30 +20,13 @@ static const unsigned char qe_vendor_id[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9
 static const unsigned char td_attributes[8] = {0x00, 0x00, 0x00, 0x10};
 static const unsigned char xfam[8] = {0xe7, 0x02, 0x06};
 
-/* A growable byte buffer in which the quote is laid out. */
-struct out {
-  unsigned char *p;
-  size_t len, cap;
-};
-
-static unsigned char *grow(struct out *o, size_t n) {
-  if (o->len + n > o->cap) {
-    o->cap = (o->len + n) * 2;
-    o->p = xrealloc(o->p, o->cap);
-  }
-  unsigned char *at = o->p + o->len;
-  memset(at, 0, n);
-  o->len += n;
-  return at;
-}
-
-static void put(struct out *o, const void *data, size_t n) { memcpy(grow(o, n), data, n); }
-static void put_u16(struct out *o, uint16_t v) { put(o, (unsigned char[]){v & 0xff, v >> 8}, 2); }
-static void put_u32(struct out *o, uint32_t v) {
+static void put(struct tb_buf *o, const void *data, size_t n) { tb_buf_add(o, data, n); }
+static void put_u16(struct tb_buf *o, uint16_t v) { put(o, (unsigned char[]){v & 0xff, v >> 8}, 2); }
+static void put_u32(struct tb_buf *o, uint32_t v) {
   put(o, (unsigned char[]){v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24}, 4);
 }
 
-static void put_header(struct out *o) {
+static void put_header(struct tb_buf *o) {
   put_u16(o, 4);
   put_u16(o, TDX_ATT_KEY_ECDSA_P256);
   put_u32(o, TDX_TEE_TYPE);
@@ -61,13 +45,13 @@ static void placeholder(const char *label, unsigned char out[48]) {
   memcpy(out + 32, h, 16);
 }
 
-static void put_td_body(struct out *o, const unsigned char report_data[64], const struct sim_td_measurements *m) {
+static void put_td_body(struct tb_buf *o, const unsigned char report_data[64], const struct sim_td_measurements *m) {
   struct sim_td_measurements fixed = {0}; /* RTMR0-3 zero */
   if (m == NULL) {
     placeholder("teebuild simulated MRTD", fixed.mr_td);
     m = &fixed;
   }
-  unsigned char *b = grow(o, TDX_TD10_BODY_LEN);
+  unsigned char *b = tb_buf_grow(o, TDX_TD10_BODY_LEN);
   memcpy(b, sim_tee_tcb_svn, 16);
   placeholder("teebuild simulated TDX module", b + 16); /* mr_seam */
   /* mr_signer_seam and seam_attributes stay zero: Intel-signed module, as the TCB info expects */
@@ -95,11 +79,11 @@ static void make_qe_report(const unsigned char attest_key[64], const unsigned ch
   tb_sha256_final(h, r + 320);
 }
 
-static int put_signature_data(struct out *o, struct sim_pki *pki, tb_error **err) {
+static int put_signature_data(struct tb_buf *o, struct sim_pki *pki, tb_error **err) {
   unsigned char attest_key[64], sig[64], qe_report[384], qe_sig[64], auth[SIM_QE_AUTH_LEN];
   for (int i = 0; i < SIM_QE_AUTH_LEN; i++)
     auth[i] = (unsigned char)i;
-  if (ec_pubkey_to_raw(pki->attest_key, attest_key) < 0 || ecdsa_sign_raw(pki->attest_key, o->p, o->len, sig) < 0)
+  if (ec_pubkey_to_raw(pki->attest_key, attest_key) < 0 || ecdsa_sign_raw(pki->attest_key, (const unsigned char *)o->data, o->len, sig) < 0)
     return tb_error_set(err, TB_EXIT_ATTEST, 0, "simulated quote: sign the TD report");
   make_qe_report(attest_key, auth, qe_report);
   if (ecdsa_sign_raw(pki->pck_key, qe_report, sizeof(qe_report), qe_sig) < 0)
@@ -129,16 +113,16 @@ int sim_quote_make_td(const char *sim_dir, const unsigned char report_data[64], 
   int ret = sim_pki_open(sim_dir, &pki, err);
   if (ret < 0)
     return ret;
-  struct out o = {0};
+  struct tb_buf o = {0};
   put_header(&o);
   put_td_body(&o, report_data, m);
   ret = put_signature_data(&o, &pki, err);
   sim_pki_close(&pki);
   if (ret < 0) {
-    free(o.p);
+    free(o.data);
     return ret;
   }
-  *quote = o.p;
+  *quote = (unsigned char *)o.data;
   *quote_len = o.len;
   return 0;
 }

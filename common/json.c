@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/buf.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
@@ -55,26 +56,10 @@ int tb_json_load_file(const char *path, size_t max_bytes, json_t **out, tb_error
   return tb_json_load_buf(path, data, len, out, err);
 }
 
-/* A growable byte buffer for the serializer. */
-struct buf {
-  char *data;
-  size_t len, cap;
-};
+static void buf_str(struct tb_buf *b, const char *s) { tb_buf_add(b, s, strlen(s)); }
 
-static void buf_add(struct buf *b, const char *s, size_t n) {
-  if (b->len + n + 1 > b->cap) {
-    b->cap = (b->len + n + 1) * 2;
-    b->data = xrealloc(b->data, b->cap);
-  }
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
-
-static void jcs_string(struct buf *b, const char *s, size_t n) {
-  buf_add(b, "\"", 1);
+static void jcs_string(struct tb_buf *b, const char *s, size_t n) {
+  tb_buf_add(b, "\"", 1);
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     char esc[8];
@@ -91,11 +76,11 @@ static void jcs_string(struct buf *b, const char *s, size_t n) {
         (void)snprintf(esc, sizeof(esc), "\\u%04x", c);
         buf_str(b, esc);
       } else {
-        buf_add(b, (const char *)&s[i], 1);
+        tb_buf_add(b, (const char *)&s[i], 1);
       }
     }
   }
-  buf_add(b, "\"", 1);
+  tb_buf_add(b, "\"", 1);
 }
 
 /* Next UTF-16 code unit of a (valid, jansson-checked) UTF-8 string; *pending carries a low surrogate. */
@@ -139,7 +124,7 @@ static int utf16_cmp(const void *a, const void *b) {
   return (*x || px) ? 1 : (*y || py) ? -1 : 0;
 }
 
-static int jcs_value(struct buf *b, const json_t *j, tb_error **err) {
+static int jcs_value(struct tb_buf *b, const json_t *j, tb_error **err) {
   switch (json_typeof(j)) {
   case JSON_NULL: buf_str(b, "null"); return 0;
   case JSON_TRUE: buf_str(b, "true"); return 0;
@@ -156,15 +141,15 @@ static int jcs_value(struct buf *b, const json_t *j, tb_error **err) {
     jcs_string(b, json_string_value(j), json_string_length(j));
     return 0;
   case JSON_ARRAY: {
-    buf_add(b, "[", 1);
+    tb_buf_add(b, "[", 1);
     for (size_t i = 0; i < json_array_size(j); i++) {
       if (i)
-        buf_add(b, ",", 1);
+        tb_buf_add(b, ",", 1);
       int ret = jcs_value(b, json_array_get(j, i), err);
       if (ret < 0)
         return ret;
     }
-    buf_add(b, "]", 1);
+    tb_buf_add(b, "]", 1);
     return 0;
   }
   case JSON_OBJECT: {
@@ -174,17 +159,17 @@ static int jcs_value(struct buf *b, const json_t *j, tb_error **err) {
     json_t *v;
     json_object_foreach((json_t *)j, key, v) keys[i++] = key;
     qsort(keys, n, sizeof(*keys), utf16_cmp);
-    buf_add(b, "{", 1);
+    tb_buf_add(b, "{", 1);
     for (i = 0; i < n; i++) {
       if (i)
-        buf_add(b, ",", 1);
+        tb_buf_add(b, ",", 1);
       jcs_string(b, keys[i], strlen(keys[i]));
-      buf_add(b, ":", 1);
+      tb_buf_add(b, ":", 1);
       int ret = jcs_value(b, json_object_get(j, keys[i]), err);
       if (ret < 0)
         return ret;
     }
-    buf_add(b, "}", 1);
+    tb_buf_add(b, "}", 1);
     return 0;
   }
   }
@@ -192,7 +177,7 @@ static int jcs_value(struct buf *b, const json_t *j, tb_error **err) {
 }
 
 int tb_json_canonical(const json_t *json, char **out, size_t *len, tb_error **err) {
-  struct buf b = {0};
+  struct tb_buf b = {0};
   int ret = jcs_value(&b, json, err);
   if (ret < 0) {
     free(b.data);

@@ -17,6 +17,7 @@
 #include "runner/out_dir.h"
 #include "runner/paths.h"
 #include "runner/stage_inputs.h"
+#include "runner/toolchain_check.h"
 
 /* Where the job's stdout waits when it becomes an artifact: artifacts/ is the jail's /out and must
  * be empty when the jail starts. */
@@ -31,7 +32,15 @@ struct job_run {
   char *seccomp_cache; /* STORE/seccomp: compiled seccomp profiles (sandbox/seccomp_cache.c) */
   struct job_record rec;
   struct attest_prefetch prefetch; /* the TEE, opened while the job runs */
+  struct toolchain_check check;    /* the toolchains' seals, checked while the job runs */
 };
+
+/* jail_config.on_started: what needs no job output runs beside it. */
+static void on_jail_started(void *opaque) {
+  struct job_run *run = opaque;
+  toolchain_check_start(&run->check);
+  attest_prefetch_start(&run->prefetch);
+}
 
 static int resolve_toolchains(const struct tb_globals *g, const struct job_spec *spec, struct job_record *rec,
                               char **seccomp_cache, tb_error **err) {
@@ -117,6 +126,7 @@ int job_prepare(const struct tb_globals *g, const struct job_spec *spec, const c
                 const struct job_options *opts, struct job_run **out, tb_error **err) {
   struct job_run *run = xcalloc(1, sizeof(*run));
   run->prefetch.rec = &run->rec;
+  run->check.rec = &run->rec;
   run->spec = spec;
   run->out = path_absolute(opts->out); /* the jail takes absolute host paths only */
   run->force = opts->force;
@@ -184,8 +194,8 @@ static int run_jail(struct job_run *run, int stdin_fd, int stdout_fd, int stderr
       .seccomp_cache_dir = run->seccomp_cache,
       .limits = rec->limits,
       .lowering = rec->lowering,
-      .on_started = attest_prefetch_start,
-      .on_started_arg = &run->prefetch,
+      .on_started = on_jail_started,
+      .on_started_arg = run,
   };
   tb_debug("running %s in the jail", rec->argv[0]);
   clock_gettime(CLOCK_REALTIME, &rec->started);
@@ -223,6 +233,8 @@ int job_execute(struct job_run *run, tb_error **err) {
   if (errfd < 0)
     return errfd;
   int ret = run_jail(run, in, out, errfd, err);
+  if (ret == 0)
+    ret = toolchain_check_finish(&run->check, err);
   if (ret < 0)
     return ret;
   if (spec->stdout_path != NULL && (ret = place_captured_stdout(run, err)) < 0)
@@ -283,6 +295,7 @@ void job_run_free(struct job_run *run) {
   free(run->seccomp_cache);
   free(run->out);
   attest_prefetch_clear(&run->prefetch);
+  toolchain_check_clear(&run->check);
   record_clear(&run->rec);
   free(run);
 }

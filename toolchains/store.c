@@ -358,6 +358,16 @@ static int describe_staged(const struct store_add_request *req, const char *root
   return 0;
 }
 
+/* ENTRY/seal: tree_stat_digest of ENTRY/root when its tree_sha256 was last known to hold. */
+static int write_seal(const char *entry, const char *root, tb_error **err) {
+  char hex[TB_SHA256_HEX_LEN + 1];
+  int ret = tree_stat_digest(root, hex, err);
+  if (ret < 0)
+    return ret;
+  cleanup_free char *path = xasprintf("%s/seal", entry), *line = xasprintf("%s\n", hex);
+  return tb_write_file_atomic(path, line, strlen(line), 0644, err);
+}
+
 static int stage(const struct store_add_request *req, int fd, const char *staging, const char *sha, uint64_t size,
                  tb_error **err) {
   cleanup_free char *root = xasprintf("%s/root", staging);
@@ -387,6 +397,9 @@ static int stage(const struct store_add_request *req, int fd, const char *stagin
   cleanup_free char *meta_path = xasprintf("%s/meta.json", staging);
   if ((ret = tb_json_write_file(meta_path, meta, err)) < 0)
     return ret;
+  /* Taken after the last change to the tree (sealing), with tree_sha256 just computed from it. */
+  if ((ret = write_seal(staging, root, err)) < 0)
+    return ret;
   return tb_fsync_tree(staging, err);
 }
 
@@ -398,15 +411,17 @@ static int write_name(const struct store *store, const struct toolchain_info *in
 
 /* Under the store lock: move the staged entry into place unless the digest is already there, then
  * point the name at it. */
-static int commit_staged(struct store *store, char **staging, const char *sha, bool *already, tb_error **err) {
+static int commit_staged(struct store *store, char **staging, const char *sha, bool replace, bool *already,
+                         tb_error **err) {
   cleanup_close int lock = -1;
   int ret = store_lock(store, &lock, err);
   if (ret < 0)
     return ret;
-  *already = is_installed(store, sha);
+  *already = !replace && is_installed(store, sha);
   if (!*already) {
     cleanup_free char *dest = entry_dir(store, sha);
-    /* An entry without meta.json is a leftover of an interrupted removal: it is replaced. */
+    /* An entry without meta.json is a leftover of an interrupted removal, and a replaced one was
+     * modified: either goes. */
     if ((ret = tb_rm_rf(dest, err)) < 0)
       return ret;
     if (rename(*staging, dest) < 0)
@@ -425,7 +440,7 @@ static int commit_staged(struct store *store, char **staging, const char *sha, b
 }
 
 static int add_checked(struct store *store, const struct store_add_request *req, int fd, uint64_t size,
-                       bool *already, tb_error **err) {
+                       bool replace, bool *already, tb_error **err) {
   cleanup_free char *tmp = xasprintf("%s/tmp", store->path);
   cleanup_staging char *staging = NULL;
   int ret = tb_mkdtemp_in(tmp, "add-", &staging, err);
@@ -436,7 +451,19 @@ static int add_checked(struct store *store, const struct store_add_request *req,
     return tb_error_set(err, TB_EXIT_INPUT, errno, "chmod %s", staging);
   if ((ret = stage(req, fd, staging, req->sha256, size, err)) < 0)
     return ret;
-  return commit_staged(store, &staging, req->sha256, already, err);
+  return commit_staged(store, &staging, req->sha256, replace, already, err);
+}
+
+/* An installed entry whose tree no longer matches its digest is not "already installed". */
+static bool installed_intact(const struct store *store, const char *sha) {
+  struct toolchain_info info = {0};
+  tb_error *bad = NULL;
+  bool intact = load_installed(store, sha, &info, &bad) == 0 && store_check_sealed(&info, &bad) == 0;
+  if (!intact)
+    tb_info("replacing the installed %s: %s", sha, bad->msg);
+  tb_error_discard(&bad);
+  toolchain_info_clear(&info);
+  return intact;
 }
 
 int store_add(struct store *store, const struct store_add_request *req, struct toolchain_info *out,
@@ -460,8 +487,8 @@ int store_add(struct store *store, const struct store_add_request *req, struct t
       return tb_error_set(err, TB_EXIT_INPUT, errno, "%s: seek", req->path);
   }
   /* Checked again under the lock in commit_staged(); this only saves unpacking for nothing. */
-  bool already = is_installed(store, req->sha256);
-  if (!already && (ret = add_checked(store, &r, fd, size, &already, err)) < 0)
+  bool already = is_installed(store, req->sha256), replace = already && !installed_intact(store, req->sha256);
+  if ((!already || replace) && (ret = add_checked(store, &r, fd, size, replace, &already, err)) < 0)
     return ret;
   if (already_installed)
     *already_installed = already;
@@ -509,6 +536,44 @@ int store_check_tree(const struct toolchain_info *info, bool *intact, char actua
   if (ret < 0)
     return tb_error_wrap(err, "%s@%s", info->name, info->version);
   *intact = strcmp(actual, info->tree_sha256) == 0;
+  return 0;
+}
+
+/* Whether the seal still holds: the tree's lstat data digests as when tree_sha256 was checked. */
+static bool seal_holds(const char *entry, const struct toolchain_info *info) {
+  char now[TB_SHA256_HEX_LEN + 1];
+  cleanup_free char *path = xasprintf("%s/seal", entry);
+  cleanup_free char *sealed = NULL;
+  tb_error *ignored = NULL;
+  if (tree_stat_digest(info->root, now, &ignored) < 0 || tb_read_file(path, 128, &sealed, NULL, &ignored) < 0) {
+    tb_error_discard(&ignored);
+    return false;
+  }
+  sealed[strcspn(sealed, "\n")] = '\0';
+  return strcmp(sealed, now) == 0;
+}
+
+int store_check_sealed(const struct toolchain_info *info, tb_error **err) {
+  /* info->root is ENTRY/root */
+  cleanup_free char *entry = xstrndup(info->root, (size_t)(strrchr(info->root, '/') - info->root));
+  if (seal_holds(entry, info))
+    return 0;
+  bool intact = false;
+  char actual[TB_SHA256_HEX_LEN + 1];
+  int ret = store_check_tree(info, &intact, actual, err);
+  if (ret < 0)
+    return ret;
+  if (!intact)
+    return tb_error_set(err, TB_EXIT_INPUT, 0,
+                        "%s@%s (sha256:%s): unpacked tree was modified (tree sha256:%s, recorded %s); "
+                        "installing it again replaces it",
+                        info->name, info->version, info->sha256, actual, info->tree_sha256);
+  /* Intact, but touched (copied, restored, chmod'ed back): seal it anew. A read-only store keeps
+   * the old seal and pays the full digest again next time. */
+  tb_error *ignored = NULL;
+  if (write_seal(entry, info->root, &ignored) < 0)
+    tb_debug("cannot renew the seal of %s: %s", entry, ignored->msg);
+  tb_error_discard(&ignored);
   return 0;
 }
 

@@ -55,7 +55,8 @@ struct store_add_request {
 
 /* Check the digest, unpack into STORE/tmp, seal the tree read-only, then move it into place under
  * the store lock. The store is unchanged unless this succeeds. Installing a digest that is already
- * there only refreshes its use stamp (*already_installed tells, if non-NULL); its name stays. */
+ * there only refreshes its use stamp (*already_installed tells, if non-NULL); its name stays. An
+ * installed tree that fails store_check_sealed is replaced instead. */
 int store_add(struct store *store, const struct store_add_request *req, struct toolchain_info *out,
               bool *already_installed, tb_error **err);
 
@@ -66,6 +67,12 @@ void toolchain_info_free_array(struct toolchain_info *items, size_t n);
 /* Re-digest an installed tree; *intact is false (and actual holds the digest found) when it no
  * longer matches tree_sha256. */
 int store_check_tree(const struct toolchain_info *info, bool *intact, char actual[65], tb_error **err);
+
+/* Before a job uses a toolchain: its tree must still be the one tree_sha256 names. Cheap when the
+ * seal written at install holds (tree_stat_digest: nothing in the tree was written, chmod'ed,
+ * linked or renamed since); otherwise the tree is digested whole, and if it still matches the seal
+ * is renewed. TB_EXIT_INPUT naming both digests when it does not match. */
+int store_check_sealed(const struct toolchain_info *info, tb_error **err);
 
 /* Remove every toolchain whose digest is not in referenced (a NULL-terminated list of hex digests)
  * and which was not used (resolved or installed) after used_since; also stale staging dirs.

@@ -2,11 +2,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/buf.h"
 #include "common/cleanup.h"
 #include "common/hash.h"
 #include "common/xalloc.h"
@@ -133,4 +136,74 @@ int tree_digest(const char *root, char hex[65], tb_error **err) {
   tb_sha256_final(h, d);
   tb_hex_encode(d, sizeof(d), hex);
   return 0;
+}
+
+/* What tree_stat_digest reads of an entry: enough that any change to it shows. */
+struct stat_record {
+  uint64_t ino, size;
+  uint32_t mode, mtime_ns, ctime_ns, pad;
+  int64_t mtime_s, ctime_s;
+};
+
+static void stat_add(struct tb_buf *b, const char *name, const struct stat *st) {
+  struct stat_record r = {(uint64_t)st->st_ino, (uint64_t)st->st_size, (uint32_t)st->st_mode,
+                          (uint32_t)st->st_mtim.tv_nsec, (uint32_t)st->st_ctim.tv_nsec, 0,
+                          (int64_t)st->st_mtim.tv_sec, (int64_t)st->st_ctim.tv_sec};
+  tb_buf_add(b, name, strlen(name) + 1);
+  tb_buf_add(b, &r, sizeof(r));
+}
+
+/* Directory order as read, not sorted, and by file descriptor, not path: this runs before every
+ * job, and an unchanged directory reads back in the same order (a changed one has a new ctime). */
+static int stat_dir(int dirfd, const char *path, struct tb_buf *b, tb_error **err) {
+  DIR *d = fdopendir(dirfd);
+  if (d == NULL) {
+    close(dirfd);
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "read directory %s", path);
+  }
+  int ret = 0;
+  for (struct dirent *de; ret == 0 && (errno = 0, de = readdir(d)) != NULL;) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    struct stat st;
+    if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      ret = tb_error_set(err, TB_EXIT_INPUT, errno, "stat %s/%s", path, de->d_name);
+      break;
+    }
+    stat_add(b, de->d_name, &st);
+    if (!S_ISDIR(st.st_mode))
+      continue;
+    int child = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (child < 0) {
+      ret = tb_error_set(err, TB_EXIT_INPUT, errno, "open %s/%s", path, de->d_name);
+      break;
+    }
+    ret = stat_dir(child, de->d_name, b, err);
+    tb_buf_add(b, "", 1); /* closes the directory: the records stay unambiguous */
+  }
+  if (ret == 0 && errno != 0)
+    ret = tb_error_set(err, TB_EXIT_INPUT, errno, "read directory %s", path);
+  closedir(d);
+  return ret;
+}
+
+int tree_stat_digest(const char *root, char hex[65], tb_error **err) {
+  int fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0) {
+    int saved = errno;
+    if (fd >= 0)
+      close(fd);
+    return tb_error_set(err, TB_EXIT_INPUT, saved, "open %s", root);
+  }
+  struct tb_buf b = {0};
+  stat_add(&b, "", &st);
+  int ret = stat_dir(fd, root, &b, err);
+  if (ret == 0) {
+    unsigned char d[TB_SHA256_LEN];
+    tb_sha256_buf(b.data, b.len, d);
+    tb_hex_encode(d, sizeof(d), hex);
+  }
+  free(b.data);
+  return ret;
 }

@@ -20,4 +20,10 @@ int tree_seal(const char *root, tb_error **err);
  * walk order, as lowercase hex. Any changed byte, name, mode or link shows in the digest. */
 int tree_digest(const char *root, char hex[65], tb_error **err);
 
+/* SHA-256 over what lstat says of the root and every entry (path, inode, type and mode, size,
+ * mtime, ctime), in walk order; reads no content. Any write, chmod, rename, link or unlink in the
+ * tree moves a ctime, which no system call sets back, so this is a cheap "unchanged since" check
+ * for a tree whose full digest was taken when this was. */
+int tree_stat_digest(const char *root, char hex[65], tb_error **err);
+
 #endif
