@@ -42,6 +42,9 @@ int tb_getopt(int argc, char **argv, const char *cmd, const char *shortopts, con
 int tb_flush_stdout(tb_error **err);
 /* The one result object of --json on stdout, canonical and newline-terminated. Takes result. */
 int tb_print_json(json_t *result, tb_error **err);
+/* The same for a result printed on the way out of a failing command, whose own error is what it
+ * reports: a failed write is not. Does not take result. */
+void tb_print_json_result(const json_t *result);
 
 /* Fail with TB_EXIT_USAGE and a one-line message naming the command; evaluates to -EINVAL (a
  * macro, like tb_error_set, so that analysers see the failure is negative). */

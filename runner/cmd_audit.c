@@ -521,8 +521,7 @@ static void print_result(const char *out, const char *build, int exit_code, cons
       (json_int_t)ctx->counts.total, "counts", slither_counts_json(&ctx->counts), "contractHash", contract_hash,
       "auditHash", audit_hash, "attestationQuote", json_object_get(tee, "quote"), "executedAt", started,
       "teeProvider", json_object_get(tee, "provider"), "bundle", bundle ? bundle_path : NULL);
-  cleanup_free char *text = json_dumps(result, JSON_SORT_KEYS | JSON_COMPACT);
-  puts(text);
+  tb_print_json_result(result);
 }
 
 /* One line for people: the counts by impact and the verdict against --fail-on. */

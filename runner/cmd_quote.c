@@ -199,13 +199,13 @@ static void set_hex(json_t *o, const char *key, const unsigned char *p, size_t n
 static json_t *result_json(const struct tdx_quote *q, const struct dcap_verdict *v, bool dcap_done, const tb_error *err) {
   json_t *o = json_object();
   json_object_set_new(o, "ok", json_boolean(err == NULL));
-  if (dcap_done) {
-    json_object_set_new(o, "status", json_string(v->status));
-    json_t *ids = json_array();
-    for (size_t i = 0; i < v->n_advisories; i++)
-      json_array_append_new(ids, json_string(v->advisory_ids[i]));
-    json_object_set_new(o, "advisoryIds", ids);
-  }
+  /* The same keys whatever the outcome: status is null when DCAP did not reach a TCB status
+   * (unreadable quote, collateral that does not verify, no matching TCB level). */
+  json_object_set_new(o, "status", dcap_done ? json_string(v->status) : json_null());
+  json_t *ids = json_array();
+  for (size_t i = 0; dcap_done && i < v->n_advisories; i++)
+    json_array_append_new(ids, json_string(v->advisory_ids[i]));
+  json_object_set_new(o, "advisoryIds", ids);
   if (q) {
     json_object_set_new(o, "version", json_integer(q->version));
     json_object_set_new(o, "teeType", json_string("TDX"));
@@ -246,8 +246,7 @@ static int cmd_quote_verify(const struct tb_globals *g, int argc, char **argv, t
   /* --json answers every outcome past the command line, unreadable input (exit 3) included. */
   if (g->json) {
     cleanup_json json_t *o = result_json(q, &v, dcap_done, ret < 0 ? *err : NULL);
-    cleanup_free char *text = json_dumps(o, JSON_COMPACT);
-    (void)puts(text);
+    tb_print_json_result(o);
   } else if (ret == 0 && q) {
     print_human(q, &v);
   }

@@ -29,8 +29,7 @@ static void print_evidence(const struct tb_globals *g, const char *provider, con
   tb_hex_encode(report_data, TB_REPORT_DATA_LEN, rd);
   cleanup_json json_t *j =
       json_pack("{s:s, s:s, s:s, s:O}", "tee", provider, "quote", quote, "reportData", rd, "eventLog", ev->event_log);
-  cleanup_free char *text = json_dumps(j, JSON_COMPACT);
-  puts(text);
+  tb_print_json_result(j);
 }
 
 int cmd_quote_raw(const struct tb_globals *g, int argc, char **argv, tb_error **err) {

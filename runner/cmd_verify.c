@@ -140,8 +140,7 @@ int cmd_verify(const struct tb_globals *g, int argc, char **argv, tb_error **err
     ret = add_rebuild_check(g, a.out, &report, err);
   if (g->json) {
     cleanup_json json_t *j = tb_verify_report_json(&report);
-    cleanup_free char *text = json_dumps(j, JSON_COMPACT);
-    puts(text);
+    tb_print_json_result(j);
   }
   if (ret == 0)
     print_checks(&report);

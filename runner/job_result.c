@@ -7,6 +7,7 @@
 #include "common/json.h"
 #include "common/xalloc.h"
 #include "runner/build_result.h"
+#include "runner/cli.h"
 #include "runner/job.h"
 
 static size_t n_subjects; /* nftw has no user pointer */
@@ -40,12 +41,6 @@ static json_t *bundle_provider(const char *bundle_path) {
   return json_is_string(provider) ? json_incref(provider) : NULL;
 }
 
-static void print_json(const json_t *result) {
-  cleanup_free char *text = json_dumps(result, JSON_SORT_KEYS | JSON_COMPACT);
-  if (text != NULL)
-    puts(text);
-}
-
 void job_print_result(const struct job_run *run, int exit_code) {
   const char *out = job_out_dir(run);
   cleanup_free char *bundle_path = xasprintf("%s/teebuild.bundle.json", out);
@@ -56,12 +51,12 @@ void job_print_result(const struct job_run *run, int exit_code) {
                                           provider ? json_string(bundle_path) : json_null());
   if (strcmp(job_run_record(run)->build_type, JOB_BUILD_TYPE_SOLC) == 0)
     build_result_extend(result, out); /* the seed's build --json fields */
-  print_json(result);
+  tb_print_json_result(result);
 }
 
 void job_print_failure(const char *out, int exit_code, const tb_error *err) {
   cleanup_json json_t *result = json_pack("{s:b, s:s?, s:i, s:i, s:s, s:n, s:s?}", "ok", 0, "out", out, "exitCode",
                                           exit_code, "subjects", 0, "tee", "none", "bundle", "error",
                                           err ? err->msg : NULL);
-  print_json(result);
+  tb_print_json_result(result);
 }

@@ -53,6 +53,9 @@ int tb_flush_stdout(tb_error **err) {
   return 0;
 }
 
+/* Whether a command printed its --json result: main() answers for those that fail before. */
+static bool json_printed;
+
 int tb_print_json(json_t *result, tb_error **err) {
   cleanup_json json_t *owned = result;
   cleanup_free char *text = NULL;
@@ -60,9 +63,21 @@ int tb_print_json(json_t *result, tb_error **err) {
   int ret = tb_json_canonical(owned, &text, &len, err);
   if (ret < 0)
     return ret;
+  json_printed = true;
   if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF)
     return tb_error_set(err, TB_EXIT_INPUT, errno, "write to stdout");
   return tb_flush_stdout(err);
+}
+
+void tb_print_json_result(const json_t *result) {
+  cleanup_error tb_error *ignored = NULL;
+  (void)tb_print_json(json_incref((json_t *)result), &ignored);
+}
+
+/* --json promises one object on stdout whatever happens past the global options. */
+static void print_json_failure(int status, const tb_error *err) {
+  if (!json_printed)
+    tb_print_json_result(json_pack("{s:b, s:i, s:s}", "ok", 0, "exitCode", status, "error", err->msg));
 }
 
 int tb_getopt(int argc, char **argv, const char *cmd, const char *shortopts, const struct option *longopts,
@@ -153,7 +168,10 @@ int main(int argc, char **argv) {
     if (err != NULL) {
       tb_error_print(err, stderr);
       /* A command may pass up a negative errno-like code: the error's class is the exit status. */
-      return status > 0 ? status : tb_error_exit_code(err);
+      status = status > 0 ? status : tb_error_exit_code(err);
+      if (g.json)
+        print_json_failure(status, err);
+      return status;
     }
     return status < 0 ? TB_EXIT_INPUT : status;
   }

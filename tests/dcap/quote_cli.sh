@@ -27,7 +27,8 @@ expect_exit 6 "v5 outdated sample: No matching TCB level at 1774003274" \
 expect_err '^teebuild: quote verify: tcb-level: No matching TCB level found' "v5 failure names tcb-level"
 check "v5 --json: ok false, version 5, error set" python3 -c '
 import json, sys; o = json.load(open(sys.argv[1]))
-assert o["ok"] is False and o["version"] == 5 and o["error"].startswith("tcb-level: No matching TCB level found")' "$T/last.out"
+assert o["ok"] is False and o["version"] == 5 and o["error"].startswith("tcb-level: No matching TCB level found")
+assert o["status"] is None and o["advisoryIds"] == []  # the same keys as a success' "$T/last.out"
 
 expect_exit 6 "SGX quote refused" \
   qv "$D/dcapqvl_sgx_quote.bin" --collateral "$D/dcapqvl_sgx_quote_collateral.json" --time 1752919277

@@ -30,6 +30,21 @@ expect_err "^teebuild: verify: bundle: " "a missing bundle is evidence that does
 expect_exit 3 "quote verify QUOTE --collateral FILE" "$TEEBUILD" quote verify "$T/missing" --collateral "$T/missing"
 expect_exit 3 "toolchain add PATH --sha256 HEX" "$TEEBUILD" toolchain add "$T/missing" --sha256 "$(printf '0%.0s' {1..64})"
 
+# --json: one object on stdout for every outcome past the global options, failures before a
+# command's own result included (design.md: "--json prints one object on stdout").
+json_failure() { python3 -c 'import json, sys
+o = json.load(open(sys.argv[1]))
+sys.exit(0 if o["ok"] is False and o["exitCode"] == int(sys.argv[2]) and o["error"].startswith(sys.argv[3]) else 1)' "$T/last.out" "$@"; }
+expect_exit 3 "--json verify of a missing OUT" "$TEEBUILD" --json verify "$T/missing"
+check "--json: the failure as one object (exit 3)" json_failure 3 "verify: $T/missing"
+echo '{"tcbStatus": 1' >"$T/bad-policy.json"
+expect_exit 3 "--json verify with a malformed --policy" "$TEEBUILD" --json verify "$T/empty-out" --policy "$T/bad-policy.json"
+check "--json: the policy failure as one object" json_failure 3 "verify"
+expect_exit 2 "--json with an unknown option" "$TEEBUILD" --json verify --bogus
+check "--json: a usage failure as one object (exit 2)" json_failure 2 "verify: unknown option --bogus"
+expect_exit 3 "--json quote verify of a missing quote" "$TEEBUILD" --json quote verify "$T/missing" --collateral "$T/missing"
+check "--json quote verify: exactly one object" python3 -c 'import json, sys; json.loads(open(sys.argv[1]).read())' "$T/last.out"
+
 expect_exit 0 "--version" "$TEEBUILD" --version
 check "--version: teebuild X.Y.Z" grep -Eqx 'teebuild [0-9]+\.[0-9]+\.[0-9]+' "$T/last.out"
 expect_exit 2 "no command" "$TEEBUILD"
