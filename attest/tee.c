@@ -12,6 +12,7 @@
 struct tb_tee {
   const struct tb_tee_ops *ops;
   void *state;
+  bool fell_back; /* auto found no TEE and took the simulator */
 };
 
 /* `auto` order (design.md): real TEEs first, the simulator last. */
@@ -43,10 +44,7 @@ int tb_tee_open(const char *kind, const struct tb_tee_config *cfg, struct tb_tee
   const struct tb_tee_ops *ops = NULL;
   if (strcmp(kind, "auto") == 0) {
     ops = pick_auto(cfg);
-    if (ops == &tb_tee_simulated_ops)
-      tb_warn("tee: no TEE found (dstack, tappd, configfs-tsm); using the SIMULATED TEE: this evidence proves "
-              "nothing about the machine and fails verification without --allow-simulated");
-    else
+    if (ops != &tb_tee_simulated_ops)
       tb_info("tee: auto picked %s", ops->name);
   } else if ((ops = by_name(kind)) == NULL) {
     return tb_error_set(err, TB_EXIT_USAGE, 0, "--tee: unknown kind '%s'", kind);
@@ -58,6 +56,7 @@ int tb_tee_open(const char *kind, const struct tb_tee_config *cfg, struct tb_tee
   struct tb_tee *tee = xmalloc(sizeof(*tee));
   tee->ops = ops;
   tee->state = state;
+  tee->fell_back = ops == &tb_tee_simulated_ops && strcmp(kind, "auto") == 0;
   *out = tee;
   return 0;
 }
@@ -67,6 +66,11 @@ const char *tb_tee_provider(const struct tb_tee *tee) { return tee->ops->name; }
 int tb_tee_quote(struct tb_tee *tee, const unsigned char report_data[TB_REPORT_DATA_LEN], struct tb_tee_evidence *out,
                  tb_error **err) {
   memset(out, 0, sizeof(*out));
+  /* Said of the evidence, once the command's outcome is out (a failed job may be attested too,
+   * and its error must stay the first line). */
+  if (tee->fell_back)
+    tb_warn_later("tee: no TEE found (dstack, tappd, configfs-tsm); using the SIMULATED TEE: this evidence proves "
+            "nothing about the machine and fails verification without --allow-simulated");
   int ret = tee->ops->quote(tee->state, report_data, out, err);
   if (ret < 0)
     return tb_error_wrap(err, "tee %s", tee->ops->name);

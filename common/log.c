@@ -1,7 +1,11 @@
 #include "common/log.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int verbosity = TB_NORMAL;
 
@@ -37,4 +41,41 @@ void tb_debug(const char *fmt, ...) {
   va_start(ap, fmt);
   vlog("teebuild: debug: ", fmt, ap);
   va_end(ap);
+}
+
+/* Few and short: one per kind of evidence a command can make. */
+static struct {
+  pthread_mutex_t lock;
+  char *msgs[4];
+  size_t n;
+} later = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void tb_warn_later(const char *fmt, ...) {
+  char *msg = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vasprintf(&msg, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return;
+  pthread_mutex_lock(&later.lock);
+  bool kept = false;
+  for (size_t i = 0; i < later.n && !kept; i++)
+    kept = strcmp(later.msgs[i], msg) == 0;
+  if (!kept && later.n < sizeof(later.msgs) / sizeof(later.msgs[0])) {
+    later.msgs[later.n++] = msg;
+    msg = NULL;
+  }
+  pthread_mutex_unlock(&later.lock);
+  free(msg);
+}
+
+void tb_log_print_later(void) {
+  pthread_mutex_lock(&later.lock);
+  for (size_t i = 0; i < later.n; i++) {
+    tb_warn("%s", later.msgs[i]);
+    free(later.msgs[i]);
+  }
+  later.n = 0;
+  pthread_mutex_unlock(&later.lock);
 }

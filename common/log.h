@@ -9,5 +9,10 @@ int tb_log_verbosity(void);
 void tb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* hidden by -q */
 void tb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* always shown */
 void tb_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* only with -v */
+/* A warning about what the result is worth (evidence from the simulator), not about the work:
+ * kept until main() has printed the command's outcome (tb_log_print_later), so that a failure's
+ * own line stays first. */
+void tb_warn_later(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tb_log_print_later(void);
 
 #endif

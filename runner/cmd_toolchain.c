@@ -58,7 +58,7 @@ static json_t *info_json(const struct toolchain_info *t) {
   for (char **e = t->entrypoints; e && *e; e++)
     json_array_append_new(eps, json_string(*e));
   return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o}", "name", t->name, "version", t->version, "platform",
-                   t->platform, "sha256", t->sha256, "size", (json_int_t)t->size, "tree_sha256", t->tree_sha256, "uri",
+                   t->platform, "sha256", t->sha256, "size", (json_int_t)t->size, "treeSha256", t->tree_sha256, "uri",
                    t->uri, "entrypoints", eps);
 }
 

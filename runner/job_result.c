@@ -9,6 +9,7 @@
 #include "runner/build_result.h"
 #include "runner/cli.h"
 #include "runner/job.h"
+#include "runner/paths.h"
 
 static size_t n_subjects; /* nftw has no user pointer */
 
@@ -55,7 +56,9 @@ void job_print_result(const struct job_run *run, int exit_code) {
 }
 
 void job_print_failure(const char *out, int exit_code, const tb_error *err) {
-  cleanup_json json_t *result = json_pack("{s:b, s:s?, s:i, s:i, s:s, s:n, s:s?}", "ok", 0, "out", out, "exitCode",
+  /* absolute, as a success gives it */
+  cleanup_free char *abs = out ? path_absolute(out) : NULL;
+  cleanup_json json_t *result = json_pack("{s:b, s:s?, s:i, s:i, s:s, s:n, s:s?}", "ok", 0, "out", abs, "exitCode",
                                           exit_code, "subjects", 0, "tee", "none", "bundle", "error",
                                           err ? err->msg : NULL);
   tb_print_json_result(result);

@@ -76,8 +76,9 @@ void tb_print_json_result(const json_t *result) {
 
 /* --json promises one object on stdout whatever happens past the global options. */
 static void print_json_failure(int status, const tb_error *err) {
-  if (!json_printed)
-    tb_print_json_result(json_pack("{s:b, s:i, s:s}", "ok", 0, "exitCode", status, "error", err->msg));
+  cleanup_json json_t *result = json_printed ? NULL : json_pack("{s:b, s:i, s:s}", "ok", 0, "exitCode", status, "error", err->msg);
+  if (result)
+    tb_print_json_result(result);
 }
 
 int tb_getopt(int argc, char **argv, const char *cmd, const char *shortopts, const struct option *longopts,
@@ -171,8 +172,10 @@ int main(int argc, char **argv) {
       status = status > 0 ? status : tb_error_exit_code(err);
       if (g.json)
         print_json_failure(status, err);
-      return status;
     }
+    tb_log_print_later();
+    if (err != NULL)
+      return status;
     return status < 0 ? TB_EXIT_INPUT : status;
   }
   (void)fprintf(stderr, "teebuild: unknown command '%s' (see 'teebuild --help')\n", argv[1]);

@@ -45,6 +45,21 @@ check "--json: a usage failure as one object (exit 2)" json_failure 2 "verify: u
 expect_exit 3 "--json quote verify of a missing quote" "$TEEBUILD" --json quote verify "$T/missing" --collateral "$T/missing"
 check "--json quote verify: exactly one object" python3 -c 'import json, sys; json.loads(open(sys.argv[1]).read())' "$T/last.out"
 
+# A failing job under --tee auto with no TEE: its error is the first line; the SIMULATED warning
+# about the evidence it is still attested with follows it.
+(
+  cd "$T" && tb_host_busybox && tb_copy_job
+  sed 's/"cp", "\/src\/A.json", "\/out\/A.json"/"false"/' job.json >fail.json
+  expect_exit 1 "a failing job under --tee auto" env -u DSTACK_SIMULATOR_ENDPOINT -u TAPPD_SIMULATOR_ENDPOINT \
+    TEEBUILD_TSM_ROOT="$T/no-tsm" "$TEEBUILD" run fail.json -o "$T/fail-out"
+  expect_err '^teebuild: run: job exited with status 1$' "its error is the first line"
+  check "the SIMULATED warning follows it" bash -c "tail -n +2 '$T/last.err' | grep -q 'warning: tee: .*SIMULATED'"
+  exit "$tb_failed"
+) | tee "$T/sub.tap" | grep -v '^1\.\.'
+sub_failed=$(grep -c '^not ok' "$T/sub.tap")
+tb_n=$((tb_n + $(grep -c '^\(not \)\?ok' "$T/sub.tap")))
+tb_failed=$((tb_failed + sub_failed))
+
 expect_exit 0 "--version" "$TEEBUILD" --version
 check "--version: teebuild X.Y.Z" grep -Eqx 'teebuild [0-9]+\.[0-9]+\.[0-9]+' "$T/last.out"
 expect_exit 2 "no command" "$TEEBUILD"

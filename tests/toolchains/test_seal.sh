@@ -45,6 +45,10 @@ grep -q "replacing the installed" "$T/last.err" && ok "the add says it replaces 
   fail "the add says it replaces the changed tree"
 expect_exit 0 "the job runs on the replaced tree" "$TEEBUILD" run job.json -o out6 --tee none
 expect_exit 0 "toolchain verify agrees" "$TEEBUILD" toolchain verify busybox@test
+expect_exit 0 "toolchain list --json" "$TEEBUILD" --json toolchain list
+check "list and verify name the tree alike (treeSha256)" python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))["toolchains"][0]
+sys.exit(0 if t["treeSha256"] == json.load(open(sys.argv[2]))["tree_sha256"] else 1)' "$T/last.out" "$entry/meta.json"
 
 # A file added to the tree changes it too.
 chmod u+w "$entry/root"
