@@ -152,9 +152,9 @@ static int choose_solc(const struct tb_globals *g, const char *solc, char **ref,
   return 0;
 }
 
-static int make_input(const struct build_args *a, json_t **input, tb_error **err) {
+static int make_input(const struct build_args *a, json_t **input, char file_sha256[65], tb_error **err) {
   if (a->standard_json)
-    return solc_input_from_file(a->standard_json, a->settings.storage_layout, input, err);
+    return solc_input_from_file(a->standard_json, a->settings.storage_layout, input, file_sha256, err);
   return solc_input_from_dir(a->src_dir, &a->settings, input, err);
 }
 
@@ -173,9 +173,14 @@ static json_t *lowered_job(const char *solc_ref, const char *inputs_dir) {
                    "stdout", "artifacts/solc-output.json");
 }
 
-static json_t *external_parameters(const struct build_args *a, const json_t *input) {
-  return json_pack("{s:s, s:s, s:O}", "solc", a->solc, "source", a->standard_json ? "standard-json" : "directory",
-                   "settings", json_object_get(input, "settings"));
+/* settings as solc got them (outputSelection completed); for --standard-json also the digest of
+ * the file as the user gave it, which nothing else in the statement would name. */
+static json_t *external_parameters(const struct build_args *a, const json_t *input, const char *file_sha256) {
+  json_t *p = json_pack("{s:s, s:s, s:O}", "solc", a->solc, "source", a->standard_json ? "standard-json" : "directory",
+                        "settings", json_object_get(input, "settings"));
+  if (a->standard_json)
+    json_object_set_new(p, "standardJsonSha256", json_string(file_sha256));
+  return p;
 }
 
 struct collect_ctx {
@@ -216,8 +221,9 @@ static int build(const struct tb_globals *g, const struct build_args *a, tb_erro
   __attribute__((cleanup(rm_tmpdirp))) char *tmp = NULL;
   __attribute__((cleanup(spec_clearp))) struct job_spec spec = {0};
   size_t len = 0;
+  char file_sha256[TB_SHA256_HEX_LEN + 1] = "";
   const char *tmproot = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-  int ret = make_input(a, &input, err);
+  int ret = make_input(a, &input, file_sha256, err);
   if (ret == 0)
     ret = choose_solc(g, a->solc, &solc_ref, &version, err);
   if (ret == 0)
@@ -230,7 +236,7 @@ static int build(const struct tb_globals *g, const struct build_args *a, tb_erro
   if (ret < 0)
     return job_command_failed(g, "build", a->job.out, err);
   struct collect_ctx ctx = {input, bytes, len, version};
-  return job_command(g, "build", &spec, JOB_BUILD_TYPE_SOLC, external_parameters(a, input), &a->job,
+  return job_command(g, "build", &spec, JOB_BUILD_TYPE_SOLC, external_parameters(a, input, file_sha256), &a->job,
                      collect_artifacts, &ctx, err);
 }
 

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/hash.h"
 #include "common/json.h"
 #include "common/xalloc.h"
 #include "runner/paths.h"
@@ -92,11 +94,16 @@ static int check_sources(const json_t *input, const char *path, tb_error **err) 
   return 0;
 }
 
-int solc_input_from_file(const char *path, bool storage_layout, json_t **input, tb_error **err) {
+int solc_input_from_file(const char *path, bool storage_layout, json_t **input, char sha256[65], tb_error **err) {
   cleanup_json json_t *doc = NULL;
-  int ret = tb_json_load_file(path, STANDARD_JSON_MAX, &doc, err);
-  if (ret < 0)
+  cleanup_free char *bytes = NULL;
+  size_t len = 0;
+  int ret = tb_read_file(path, STANDARD_JSON_MAX, &bytes, &len, err);
+  if (ret < 0 || (ret = tb_json_load_buf(path, bytes, len, &doc, err)) < 0)
     return ret;
+  unsigned char digest[TB_SHA256_LEN];
+  tb_sha256_buf(bytes, len, digest);
+  tb_hex_encode(digest, sizeof(digest), sha256);
   if (!json_is_object(doc))
     return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: standard JSON must be an object", path);
   if ((ret = check_sources(doc, path, err)) < 0)

@@ -20,7 +20,9 @@ struct solc_settings {
 int solc_input_from_dir(const char *src_dir, const struct solc_settings *s, json_t **input, tb_error **err);
 
 /* Every source must carry inline "content" under a relative unit name (the jail has no files to
- * read and the unit names become artifact paths). */
-int solc_input_from_file(const char *path, bool storage_layout, json_t **input, tb_error **err);
+ * read and the unit names become artifact paths). The outputs teebuild needs are added to
+ * settings.outputSelection, so solc's input differs from the file: sha256 gets the digest of the
+ * file's bytes as read (the ones parsed), which the provenance records as the user gave it. */
+int solc_input_from_file(const char *path, bool storage_layout, json_t **input, char sha256[65], tb_error **err);
 
 #endif

@@ -69,6 +69,11 @@ assert b["solcLongVersion"].startswith("0.8.24+commit.") and b["input"]["sources
 expect_exit 0 "build --standard-json" tb --json build --standard-json b1/artifacts/solc-input.json --solc 0.8.24 -o b3
 check "the same contract artifact from the standard JSON" \
   cmp b1/artifacts/contracts/ExampleToken.sol/ExampleToken.json b3/artifacts/contracts/ExampleToken.sol/ExampleToken.json
+check "the provenance names the standard JSON file as given (solc got outputSelection added)" python3 -c '
+import hashlib, json, sys
+p = json.load(open(sys.argv[1]))["predicate"]["buildDefinition"]["externalParameters"]
+assert p["source"] == "standard-json" and p["standardJsonSha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest(), p' \
+  b3/provenance.json b1/artifacts/solc-input.json
 check "build --json prints the result object" python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
