@@ -31,7 +31,7 @@ lock plain 1 "http://example.invalid/tool" "$(digest "$T/www/tool")" file
 lock packed 1 "$base/pack.tar.gz" "$(digest "$T/www/pack.tar.gz")" tar.gz
 
 expect_exit 0 "the shipped lock entries parse (gc reads them all)" "$TEEBUILD" toolchain gc --locks "$TB_SOURCE_DIR/toolchains/locks"
-for v in 0.8.24:e11b9ed9 0.8.26:8a97fa7a 0.8.28:7893614a; do
+for v in 0.8.1:df193b15 0.8.20:a1b79de6 0.8.23:f704f362 0.8.24:e11b9ed9 0.8.26:8a97fa7a 0.8.28:7893614a; do
   check "solc ${v%:*} lock names the official static build" \
     grep -q "linux-amd64/solc-linux-amd64-v${v%:*}+commit.${v#*:}\"" "$TB_SOURCE_DIR/toolchains/locks/solc-${v%:*}.json"
 done
