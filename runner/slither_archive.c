@@ -12,9 +12,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
+#include "common/buf.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/hex.h"
 #include "common/json.h"
 #include "common/xalloc.h"
 
@@ -88,19 +91,42 @@ static int contract_entry(const char *unit, const char *name, const json_t *info
   return 0;
 }
 
+/* The ASTs are most of solc's output (~80% of the ERC20's 0.5 MB) and the archive only passes them
+ * on: each is spliced in as the text solc wrote it, never parsed, where a placeholder stands in the
+ * jansson tree of the rest. The placeholders carry a random nonce, so no text of the build can
+ * hold one. */
+struct ast_splice {
+  char nonce[2 * 16 + 1];
+  struct tb_json_text *asts;
+  size_t n, cap;
+};
+
+static json_t *ast_placeholder(struct ast_splice *sp, struct tb_json_text ast) {
+  if (sp->n == sp->cap) {
+    sp->cap = sp->cap ? 2 * sp->cap : 16;
+    sp->asts = xrealloc(sp->asts, sp->cap * sizeof(*sp->asts));
+  }
+  sp->asts[sp->n] = ast;
+  cleanup_free char *name = xasprintf("%s-%zu", sp->nonce, sp->n++);
+  return json_string(name);
+}
+
 /* The three collections of the archive that every source unit adds to. */
 struct archive_parts {
   json_t *units;    /* source unit name -> {ast, contracts} */
   json_t *names;    /* [filenames] */
   json_t *contents; /* absolute name -> source text */
+  struct ast_splice *splice;
 };
 
-static int source_unit(const char *unit, const json_t *src_out, const json_t *solc_input, const json_t *solc_output,
-                       const struct archive_parts *parts, tb_error **err) {
-  json_t *ast = json_object_get(src_out, "ast");
-  if (!json_is_object(ast))
+static int source_unit(const char *unit, struct tb_json_text src_out, const json_t *solc_input,
+                       const json_t *contracts_out, const struct archive_parts *parts, tb_error **err) {
+  struct tb_json_text ast = tb_json_text_get(src_out, "ast");
+  if (ast.p == NULL || ast.len < 2 || ast.p[0] != '{')
     return tb_error_set(err, TB_EXIT_INPUT, 0,
                         "solc-output.json has no AST for %s (the build must select \"\": [\"ast\"])", unit);
+  if (json_object_get(parts->units, unit) != NULL)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "solc-output.json names the source %s twice", unit);
   const json_t *content = path_get(solc_input, (const char *[]){"sources", unit, "content", NULL});
   if (!json_is_string(content))
     return tb_error_set(err, TB_EXIT_INPUT, 0, "solc-input.json does not give %s inline (\"content\")", unit);
@@ -108,24 +134,25 @@ static int source_unit(const char *unit, const json_t *src_out, const json_t *so
   cleanup_json json_t *contracts = json_object();
   const char *name;
   json_t *info;
-  json_object_foreach(path_get(solc_output, (const char *[]){"contracts", unit, NULL}), name, info) {
+  json_object_foreach(json_object_get(contracts_out, unit), name, info) {
     json_t *entry = NULL;
     int r = contract_entry(unit, name, info, &entry, err);
     if (r < 0)
       return r;
     json_object_set_new(contracts, name, entry);
   }
-  json_object_set_new(parts->units, unit, json_pack("{s:O, s:O}", "ast", ast, "contracts", contracts));
+  json_object_set_new(parts->units, unit,
+                      json_pack("{s:o, s:O}", "ast", ast_placeholder(parts->splice, ast), "contracts", contracts));
   json_array_append_new(parts->names, filenames(unit));
   cleanup_free char *absolute = absolute_name(unit);
   json_object_set(parts->contents, absolute, (json_t *)content);
   return 0;
 }
 
-int slither_archive_solc_version(const json_t *solc_output, char **version, tb_error **err) {
+int slither_archive_solc_version(const json_t *contracts_out, char **version, tb_error **err) {
   const char *file, *name;
   json_t *contracts, *info;
-  json_object_foreach((json_t *)json_object_get(solc_output, "contracts"), file, contracts) {
+  json_object_foreach((json_t *)contracts_out, file, contracts) {
     json_object_foreach(contracts, name, info) {
       const char *metadata = json_string_value(json_object_get(info, "metadata"));
       cleanup_json json_t *meta = NULL;
@@ -144,22 +171,32 @@ int slither_archive_solc_version(const json_t *solc_output, char **version, tb_e
                       "solc-output.json: no contract carries metadata telling the compiler version");
 }
 
-int slither_archive_make(const json_t *solc_input, const json_t *solc_output, json_t **archive, tb_error **err) {
+/* The archive's tree, each AST a placeholder recorded in sp. */
+static int archive_make(const json_t *solc_input, struct tb_json_text solc_output, struct ast_splice *sp,
+                        json_t **archive, tb_error **err) {
+  struct tb_json_text contracts_text = tb_json_text_get(solc_output, "contracts");
+  cleanup_json json_t *contracts_out = contracts_text.p ? tb_json_text_parse(contracts_text) : json_object();
+  if (!json_is_object(contracts_out))
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "solc-output.json: \"contracts\" is not a JSON object");
   cleanup_free char *version = NULL;
-  int r = slither_archive_solc_version(solc_output, &version, err);
+  int r = slither_archive_solc_version(contracts_out, &version, err);
   if (r < 0)
     return r;
   cleanup_json json_t *units = json_object();
   cleanup_json json_t *names = json_array();
   cleanup_json json_t *contents = json_object();
-  const struct archive_parts parts = {units, names, contents};
-  const char *unit;
-  json_t *src_out;
-  json_object_foreach((json_t *)json_object_get(solc_output, "sources"), unit, src_out) {
-    r = source_unit(unit, src_out, solc_input, solc_output, &parts, err);
+  const struct archive_parts parts = {units, names, contents, sp};
+  struct tb_json_text sources = tb_json_text_get(solc_output, "sources"), src_out;
+  size_t pos = 0;
+  char *unit = NULL;
+  while (sources.p && (r = tb_json_text_next(sources, &pos, &unit, &src_out)) == 1) {
+    r = source_unit(unit, src_out, solc_input, contracts_out, &parts, err);
+    free(unit);
     if (r < 0)
       return r;
   }
+  if (r < 0)
+    return tb_error_set(err, TB_EXIT_INPUT, 0, "solc-output.json: \"sources\" is not a JSON object");
   if (json_object_size(units) == 0)
     return tb_error_set(err, TB_EXIT_INPUT, 0, "solc-output.json has no sources");
 
@@ -169,6 +206,23 @@ int slither_archive_make(const json_t *solc_input, const json_t *solc_output, js
   *archive = json_pack("{s:{s:o}, s:n, s:s, s:i, s:[], s:s, s:O}", "compilation_units", CRYTIC_UNIT_NAME, unit_json,
                        "package", "working_dir", SLITHER_ARCHIVE_ROOT, "type", CRYTIC_TYPE_SOLC_STANDARD_JSON,
                        "unit_tests", "crytic_version", CRYTIC_EXPORT_VERSION, "source_content", contents);
+  return 0;
+}
+
+/* The archive's text with every placeholder replaced by its AST, in the order they were made
+ * (jansson writes objects in insertion order). */
+static int splice_asts(const char *text, const struct ast_splice *sp, struct tb_buf *out, tb_error **err) {
+  const char *at = text, *end = text + strlen(text);
+  for (size_t i = 0; i < sp->n; i++) {
+    cleanup_free char *token = xasprintf("\"%s-%zu\"", sp->nonce, i);
+    const char *hit = memmem(at, (size_t)(end - at), token, strlen(token));
+    if (hit == NULL)
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "archive: AST %zu lost its place", i);
+    tb_buf_add(out, at, (size_t)(hit - at));
+    tb_buf_add(out, sp->asts[i].p, sp->asts[i].len);
+    at = hit + strlen(token);
+  }
+  tb_buf_add(out, at, (size_t)(end - at));
   return 0;
 }
 
@@ -193,21 +247,35 @@ void slither_build_json_clear(struct slither_build_json *json) {
 int slither_archive_write(const struct slither_build_json *json, const char *build_dir, const char *dest_dir,
                           tb_error **err) {
   cleanup_json json_t *input = NULL;
-  cleanup_json json_t *output = NULL;
   cleanup_json json_t *archive = NULL;
-  int r = tb_json_load_buf(SLITHER_SOLC_INPUT, json->input, json->input_len, &input, err);
-  if (r >= 0)
-    r = tb_json_load_buf(SLITHER_SOLC_OUTPUT, json->output, json->output_len, &output, err);
-  if (r < 0 || slither_archive_make(input, output, &archive, err) < 0)
+  struct ast_splice sp = {0};
+  unsigned char nonce[16];
+  if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
+    return tb_error_set(err, TB_EXIT_INPUT, errno, "getrandom");
+  tb_hex_encode(nonce, sizeof(nonce), sp.nonce);
+  struct tb_json_text output = {json->output, json->output_len};
+  /* the text scanners stop at a NUL, which no JSON text holds */
+  int r = memchr(json->output, '\0', json->output_len)
+              ? tb_error_set(err, TB_EXIT_INPUT, 0, SLITHER_SOLC_OUTPUT ": a NUL byte")
+              : tb_json_load_buf(SLITHER_SOLC_INPUT, json->input, json->input_len, &input, err);
+  if (r < 0 || archive_make(input, output, &sp, &archive, err) < 0) {
+    free(sp.asts);
     return tb_error_wrap(err, "%s", build_dir);
+  }
   /* Compact: it is Slither's input, not a file for people, and ASTs indented are twice the bytes to
    * write and to parse. Unsorted: jansson keeps the order the build's files give, so the bytes (a
-   * resolvedDependency's digest) are still a function of the build. Serialised in memory and
-   * written at once (json_dump_file writes token by token through stdio), straight into a
-   * directory of the caller's making, where nothing reads it before it is complete. */
+   * resolvedDependency's digest) are still a function of the build. Written at once, straight into
+   * a directory of the caller's making, where nothing reads it before it is complete. */
   cleanup_free char *text = json_dumps(archive, JSON_COMPACT);
-  if (text == NULL)
-    return tb_error_set(err, TB_EXIT_INPUT, ENOMEM, "%s: serialise the archive", build_dir);
+  struct tb_buf out = {0};
+  r = text ? splice_asts(text, &sp, &out, err) : tb_error_set(err, TB_EXIT_INPUT, ENOMEM, "serialise the archive");
+  free(sp.asts);
+  if (r < 0) {
+    free(out.data);
+    return tb_error_wrap(err, "%s", build_dir);
+  }
   cleanup_free char *dest = xasprintf("%s/" SLITHER_ARCHIVE_NAME, dest_dir);
-  return tb_write_file_staged(dest, text, strlen(text), 0644, err);
+  r = tb_write_file_staged(dest, out.data, out.len, 0644, err);
+  free(out.data);
+  return r;
 }

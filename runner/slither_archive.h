@@ -13,12 +13,9 @@
 #define SLITHER_ARCHIVE_NAME "build_export_archive.json"
 
 /* The solc version ("0.8.24") a standard-JSON output was made with, read from the metadata of its
- * contracts. *version is malloc'ed. TB_EXIT_INPUT when no contract carries metadata. */
-int slither_archive_solc_version(const json_t *solc_output, char **version, tb_error **err);
-
-/* The archive for one standard-JSON compilation. Every source the output has an AST for must be
- * given inline ("content") in the input. TB_EXIT_INPUT naming what is missing. */
-int slither_archive_make(const json_t *solc_input, const json_t *solc_output, json_t **archive, tb_error **err);
+ * contracts (the output's "contracts"). *version is malloc'ed. TB_EXIT_INPUT when no contract
+ * carries metadata. */
+int slither_archive_solc_version(const json_t *contracts_out, char **version, tb_error **err);
 
 /* A build's standard-JSON input and output as read once from BUILD/artifacts: the archive is made
  * from these bytes, and an audit checks their digests against the statement it verified, so that
@@ -34,7 +31,9 @@ struct slither_build_json {
 int slither_build_json_read(const char *build_dir, struct slither_build_json *json, tb_error **err);
 void slither_build_json_clear(struct slither_build_json *json);
 
-/* Write the archive of JSON to DEST_DIR/SLITHER_ARCHIVE_NAME. BUILD_DIR only names it in errors. */
+/* Write the archive of JSON to DEST_DIR/SLITHER_ARCHIVE_NAME: one standard-JSON compilation, every
+ * source the output has an AST for given inline ("content") in the input (TB_EXIT_INPUT naming what
+ * is missing). BUILD_DIR only names it in errors. */
 int slither_archive_write(const struct slither_build_json *json, const char *build_dir, const char *dest_dir,
                           tb_error **err);
 

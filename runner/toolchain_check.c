@@ -1,8 +1,5 @@
 #include "runner/toolchain_check.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include "common/cleanup.h"
 #include "runner/job.h"
 #include "toolchains/store.h"
@@ -18,15 +15,8 @@ static void *check_all(void *opaque) {
   return NULL;
 }
 
-/* Beside the job it must not take the job's CPU (on two cores, the job and the runner's own work
- * can fill both): it has the job's whole run to finish in. */
-static void *check_all_niced(void *opaque) {
-  (void)setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
-  return check_all(opaque);
-}
-
 void toolchain_check_start(struct toolchain_check *c) {
-  c->started = pthread_create(&c->thread, NULL, check_all_niced, c) == 0;
+  c->started = pthread_create(&c->thread, NULL, check_all, c) == 0;
 }
 
 static void join(struct toolchain_check *c) {

@@ -54,6 +54,33 @@ expect_exit 0 "teebuild's archive of the test contracts" "$TB_MAKE_ARCHIVE" buil
 expect_exit 0 "crytic-compile's own archive of the same standard JSON" crytic_archive build theirs
 check "... the two are the same" same_archives ours/build_export_archive.json theirs/solc-input.json_export_archive.json
 
+# The ASTs are spliced in as solc wrote them, never parsed: whitespace in solc's output changes
+# nothing Slither reads, and a hostile output is refused naming the problem.
+mkdir -p pretty/artifacts pretty-ours
+cp build/artifacts/solc-input.json pretty/artifacts/
+python3 -c 'import json, sys; json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), indent=3)' \
+  build/artifacts/solc-output.json pretty/artifacts/solc-output.json
+expect_exit 0 "the archive of a pretty-printed solc output" "$TB_MAKE_ARCHIVE" pretty pretty-ours
+check "... equals the one of the compact output" same_archives pretty-ours/build_export_archive.json \
+  ours/build_export_archive.json
+# hostile OUTPUT-EDIT WANT-REGEX: an edited copy of the build's output must be refused with exit 3.
+hostile() {
+  rm -rf bad bad-out && mkdir -p bad/artifacts bad-out && cp build/artifacts/solc-input.json bad/artifacts/
+  python3 -c 'import json, sys
+o = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+open(sys.argv[2], "w").write(o if isinstance(o, str) else json.dumps(o))' build/artifacts/solc-output.json \
+    bad/artifacts/solc-output.json "$1"
+  expect_exit 3 "hostile output: $2" "$TB_MAKE_ARCHIVE" bad bad-out
+  expect_err "$2" "... refused naming it"
+  check "... and no archive is left" test ! -e bad-out/build_export_archive.json
+}
+hostile 'del o["sources"][next(iter(o["sources"]))]["ast"]' "has no AST for"
+hostile 'o["sources"] = [1]' '"sources" is not a JSON object'
+hostile 'o = json.dumps(o).replace("\"sources\": {", "\"sources\": {\"" + next(iter(o["sources"])) + "\": {\"ast\": {}}, ", 1)' \
+  "names the source .* twice"
+hostile 'o = json.dumps(o)[:-1] + "\u0000}"' "a NUL byte"
+
 if [ -d "$TB_SOURCE_DIR/examples/erc20/node_modules/@openzeppelin/contracts" ]; then
   expect_exit 0 "build the OpenZeppelin ERC20 example" tb build "$TB_SOURCE_DIR/examples/erc20" --solc 0.8.24 -o erc20
   expect_exit 0 "teebuild's archive of it" "$TB_MAKE_ARCHIVE" erc20 erc20-ours
