@@ -60,6 +60,20 @@ sub_failed=$(grep -c '^not ok' "$T/sub.tap")
 tb_n=$((tb_n + $(grep -c '^\(not \)\?ok' "$T/sub.tap")))
 tb_failed=$((tb_failed + sub_failed))
 
+# Where the store is (design.md): --store, else $TEEBUILD_STORE, else $XDG_CACHE_HOME/teebuild,
+# else ~/.cache/teebuild; the one chosen is where `toolchain add` installs.
+bb=$(command -v busybox)
+bb_sha=$(sha256sum "$bb" | cut -d' ' -f1)
+add_bb() { "$TEEBUILD" "$@" -q toolchain add "$bb" --sha256 "$bb_sha" --name bb --version 1 >/dev/null 2>&1; }
+env -u TEEBUILD_STORE -u XDG_CACHE_HOME HOME="$T/home" bash -c "$(declare -f add_bb); bb=$bb bb_sha=$bb_sha TEEBUILD=$TEEBUILD add_bb"
+check "no variable: ~/.cache/teebuild" test -d "$T/home/.cache/teebuild/toolchains/$bb_sha"
+env -u TEEBUILD_STORE XDG_CACHE_HOME="$T/xdg" HOME="$T/home2" bash -c "$(declare -f add_bb); bb=$bb bb_sha=$bb_sha TEEBUILD=$TEEBUILD add_bb"
+check "XDG_CACHE_HOME: \$XDG_CACHE_HOME/teebuild" test -d "$T/xdg/teebuild/toolchains/$bb_sha"
+TEEBUILD_STORE="$T/env-store" XDG_CACHE_HOME="$T/xdg2" add_bb
+check "TEEBUILD_STORE before XDG_CACHE_HOME" bash -c "test -d '$T/env-store/toolchains/$bb_sha' && test ! -e '$T/xdg2'"
+TEEBUILD_STORE="$T/env-store2" add_bb --store "$T/opt-store"
+check "--store before TEEBUILD_STORE" bash -c "test -d '$T/opt-store/toolchains/$bb_sha' && test ! -e '$T/env-store2'"
+
 expect_exit 0 "--version" "$TEEBUILD" --version
 check "--version: teebuild X.Y.Z" grep -Eqx 'teebuild [0-9]+\.[0-9]+\.[0-9]+' "$T/last.out"
 expect_exit 2 "no command" "$TEEBUILD"
