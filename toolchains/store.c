@@ -458,9 +458,11 @@ static int add_checked(struct store *store, const struct store_add_request *req,
 static bool installed_intact(const struct store *store, const char *sha) {
   struct toolchain_info info = {0};
   tb_error *bad = NULL;
-  bool intact = load_installed(store, sha, &info, &bad) == 0 && store_check_sealed(&info, &bad) == 0;
+  bool loaded = load_installed(store, sha, &info, &bad) == 0;
+  bool intact = loaded && store_check_sealed(&info, &bad) == 0;
   if (!intact)
-    tb_info("replacing the installed %s: %s", sha, bad->msg);
+    tb_info("replacing the installed sha256:%s: %s", sha,
+            loaded ? "its unpacked tree no longer matches its tree_sha256" : bad->msg);
   tb_error_discard(&bad);
   toolchain_info_clear(&info);
   return intact;
@@ -566,7 +568,7 @@ int store_check_sealed(const struct toolchain_info *info, tb_error **err) {
   if (!intact)
     return tb_error_set(err, TB_EXIT_INPUT, 0,
                         "%s@%s (sha256:%s): unpacked tree was modified (tree sha256:%s, recorded %s); "
-                        "installing it again replaces it",
+                        "'teebuild toolchain add' or 'fetch' of it replaces it",
                         info->name, info->version, info->sha256, actual, info->tree_sha256);
   /* Intact, but touched (copied, restored, chmod'ed back): seal it anew. A read-only store keeps
    * the old seal and pays the full digest again next time. */
