@@ -69,8 +69,8 @@ int tb_tee_quote(struct tb_tee *tee, const unsigned char report_data[TB_REPORT_D
   /* Said of the evidence, once the command's outcome is out (a failed job may be attested too,
    * and its error must stay the first line). */
   if (tee->fell_back)
-    tb_warn_later("tee: no TEE found (dstack, tappd, configfs-tsm); using the SIMULATED TEE: this evidence proves "
-            "nothing about the machine and fails verification without --allow-simulated");
+    tb_warn_later("tee: no TEE found (dstack, tappd, configfs-tsm); using the SIMULATED TEE: this evidence "
+                  "proves nothing about the machine and fails verification without --allow-simulated");
   int ret = tee->ops->quote(tee->state, report_data, out, err);
   if (ret < 0)
     return tb_error_wrap(err, "tee %s", tee->ops->name);

@@ -76,9 +76,10 @@ void tb_print_json_result(const json_t *result) {
 
 /* --json promises one object on stdout whatever happens past the global options. */
 static void print_json_failure(int status, const tb_error *err) {
-  cleanup_json json_t *result = json_printed ? NULL : json_pack("{s:b, s:i, s:s}", "ok", 0, "exitCode", status, "error", err->msg);
-  if (result)
-    tb_print_json_result(result);
+  if (json_printed)
+    return;
+  cleanup_json json_t *result = json_pack("{s:b, s:i, s:s}", "ok", 0, "exitCode", status, "error", err->msg);
+  tb_print_json_result(result);
 }
 
 int tb_getopt(int argc, char **argv, const char *cmd, const char *shortopts, const struct option *longopts,
