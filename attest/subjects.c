@@ -85,6 +85,24 @@ static int walk(struct subject_list *l, int dirfd, const char *prefix, tb_error 
   return 0;
 }
 
+/* s with bytes outside printable ASCII as \xNN, for a message. */
+static char *escape_bytes(const char *s) {
+  static const char hex[] = "0123456789abcdef";
+  char *out = xmalloc(4 * strlen(s) + 1), *o = out;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p >= 0x20 && *p < 0x7f) {
+      *o++ = (char)*p;
+    } else {
+      *o++ = '\\';
+      *o++ = 'x';
+      *o++ = hex[*p >> 4];
+      *o++ = hex[*p & 15];
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
 static int by_name(const void *a, const void *b) {
   return strcmp(((const struct subject *)a)->name, ((const struct subject *)b)->name);
 }
@@ -107,12 +125,20 @@ int tb_subjects_collect(const char *out_dir, json_t **subjects, tb_error **err) 
   }
   if (list.n > 0)
     qsort(list.items, list.n, sizeof(*list.items), by_name);
-  json_t *arr = json_array();
-  for (size_t i = 0; i < list.n; i++)
-    json_array_append_new(arr, json_pack("{s:s, s:{s:s}}", "name", list.items[i].name, "digest", "sha256",
-                                         list.items[i].sha256));
+  cleanup_json json_t *arr = json_array();
+  for (size_t i = 0; i < list.n; i++) {
+    json_t *entry =
+        json_pack("{s:s, s:{s:s}}", "name", list.items[i].name, "digest", "sha256", list.items[i].sha256);
+    /* A name JSON cannot hold must stop the signing and fail verify, never drop out of both. */
+    if (entry == NULL) {
+      cleanup_free char *shown = escape_bytes(list.items[i].name);
+      subject_list_clear(&list);
+      return tb_error_set(err, TB_EXIT_INPUT, 0, "%s: a file name that is not UTF-8 cannot be a subject", shown);
+    }
+    json_array_append_new(arr, entry);
+  }
   subject_list_clear(&list);
-  *subjects = arr;
+  *subjects = steal_pointer(&arr);
   return 0;
 }
 

@@ -40,6 +40,17 @@ expect_err '^teebuild: verify: measurements: mrtd ' "the measurements check is n
 expect_exit 6 "a policy not allowing UpToDate" "$TEEBUILD" verify --allow-simulated --policy bad-tcb.json out
 expect_err '^teebuild: verify: tcb-status: UpToDate' "the tcb-status check is named"
 
+# ... nor can a job plant such a file in its own OUT unattested: the run fails, and no OUT is left
+# (the python profile lets the job's shell start the printf).
+cat >bad-name.json <<'JOB'
+{"toolchains": {"bb": "busybox@test"}, "inputs": "in",
+ "argv": ["/toolchain/bb/bin/busybox", "sh", "-c", "echo {} > /out/A.json; echo x > \"/out/$(printf '\\377')hidden\""],
+ "seccomp": "python"}
+JOB
+expect_exit 3 "a job writing a non-UTF-8 file name" "$TEEBUILD" --tee simulated run bad-name.json -o "$T/out-bad-name"
+expect_err 'a file name that is not UTF-8 cannot be a subject' "the run names it"
+check "... and leaves no OUT" test ! -e "$T/out-bad-name"
+
 expect_exit 2 "--collateral and --pccs together" "$TEEBUILD" verify --collateral x --pccs http://127.0.0.1:1 out
 expect_exit 6 "--rebuild of a run job" "$TEEBUILD" verify --allow-simulated --rebuild out
 expect_err '^teebuild: verify: rebuild: only https://teebuild.dev/solc-build/v1' "says why it cannot be rebuilt"
@@ -57,6 +68,9 @@ flip_byte() { # FILE OFFSET
 tamper "artifact byte flipped" subjects flip_byte artifacts/sub/A.json 3
 tamper "file added to artifacts" subjects sh -c 'echo x > artifacts/extra'
 tamper "file removed from artifacts" subjects rm artifacts/sub/A.json
+# A name JSON cannot hold (not UTF-8) was once left out of both the subjects and verify's walk.
+tamper "file with a non-UTF-8 name added" subjects sh -c "echo x > artifacts/\$(printf '\\377')payload.sh"
+expect_err 'artifacts/\\xffpayload.sh: a file name that is not UTF-8' "... named, bytes escaped"
 tamper "bundle truncated" bundle truncate -s 500 teebuild.bundle.json
 edit_bundle() { # PYTHON-EXPR on b (the bundle dict)
   python3 -c 'import json, base64, sys; b = json.load(open("teebuild.bundle.json")); exec(sys.argv[1]); json.dump(b, open("teebuild.bundle.json", "w"))' "$1"
