@@ -100,6 +100,8 @@ int policy_check_measurements(const json_t *policy, const struct tdx_quote *q, c
   return ret;
 }
 
+bool policy_pins_kms_root(const json_t *policy) { return policy && json_object_get(policy, "kmsRoot") != NULL; }
+
 int policy_kms_root_listed(const json_t *policy, const char *hex) {
   const json_t *roots = policy ? json_object_get(policy, "kmsRoot") : NULL;
   return roots ? listed(roots, hex) : -1;

@@ -14,6 +14,7 @@
 #define TB_ATTEST_POLICY_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "attest/quote_tdx.h"
 #include "common/error.h"
@@ -31,6 +32,8 @@ int policy_check_tcb(const json_t *policy, const char *status, tb_error **err);
  * events (NULL when there is no event log: then any pinned event fails). */
 int policy_check_measurements(const json_t *policy, const struct tdx_quote *q, const json_t *events, tb_error **err);
 
+/* Whether the policy has "kmsRoot": a bundle must then carry a key chain ending at one of them. */
+bool policy_pins_kms_root(const json_t *policy);
 /* 1 when hex is one of the policy's "kmsRoot" keys, 0 when it is not, -1 when none is pinned. */
 int policy_kms_root_listed(const json_t *policy, const char *hex);
 

@@ -443,6 +443,10 @@ static void run_checks(struct state *s) {
     check_key_chain(s, chain);
   else if (chain)
     not_checked(s, TB_CHECK_KEY_CHAIN, TB_CHECK_SIGNATURE);
+  else if (policy_pins_kms_root(s->o->policy))
+    /* The chain is not signed: dropping it must not drop the policy's pin with it. */
+    record(s, TB_CHECK_KEY_CHAIN, false, "the policy pins kmsRoot, but the bundle has no keySignatureChain: its "
+                                         "key was not derived from the app's KMS (--key dstack)");
   /* Subjects are read from a payload only once its signature holds. */
   if (sig) {
     check_subjects(s);

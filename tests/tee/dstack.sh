@@ -92,6 +92,16 @@ assert c["ok"], c' "$T/v.json"
 echo '{"kmsRoot": ["02aa"]}' >other-kms.json
 "$TEEBUILD" --json verify --policy other-kms.json out-real >"$T/v.json" 2>/dev/null
 check "a policy pinning another root refuses it" grep -q 'which the policy.s kmsRoot does not list' "$T/v.json"
+# The chain is not signed: a bundle stripped of it must not pass a policy that pins the KMS.
+rm -rf out-stripped && cp -r out-real out-stripped && chmod -R u+w out-stripped
+python3 -c 'import json, sys
+b = json.load(open(sys.argv[1])); del b["tee"]["keySignatureChain"]; json.dump(b, open(sys.argv[1], "w"))' \
+  out-stripped/teebuild.bundle.json
+"$TEEBUILD" --json verify --policy kms-policy.json out-stripped >"$T/v.json" 2>/dev/null
+check "a bundle without its key chain fails a policy pinning kmsRoot" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1])); c = [c for c in r["checks"] if c["name"] == "key-chain"][0]
+assert not r["ok"] and not c["ok"] and "no keySignatureChain" in c["detail"], r' "$T/v.json"
 
 # an agent whose Info disagrees with what its quote attests: verify's dstack-app check says which field
 python3 "$TB_SOURCE_DIR/tests/attest/agent_standin.py" http "$T/port" "$T/dstack.sock" lie-compose-hash &
