@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "common/xalloc.h"
 
 char *tb_base64_encode(const void *data, size_t len) {
@@ -23,6 +24,13 @@ int tb_base64_decode(const char *text, unsigned char **out, size_t *out_len, int
   }
   /* EVP_DecodeBlock counts the bytes that '=' padding stands for; drop them. */
   size_t pad = (n >= 1 && text[n - 1] == '=') + (n >= 2 && text[n - 2] == '=');
+  /* It also skips blanks and takes '=' anywhere: only the one canonical text of the bytes (RFC 4648,
+   * what every other DSSE verifier accepts) is base64 here, so no two texts mean the same bundle. */
+  cleanup_free char *again = (size_t)got >= pad ? tb_base64_encode(buf, (size_t)got - pad) : NULL;
+  if (again == NULL || strcmp(again, text) != 0) {
+    free(buf);
+    return tb_error_set(err, exit_code, 0, "invalid base64 (not canonical RFC 4648)");
+  }
   *out = buf;
   *out_len = (size_t)got - pad;
   return 0;
