@@ -198,6 +198,7 @@ static bool check_quote(struct state *s) {
                         "simulation root)"
                       : "");
   (void)snprintf(s->r->tcb_status, sizeof(s->r->tcb_status), "%s", s->verdict.status);
+  s->r->simulated = is_simulated(s);
   return record(s, TB_CHECK_QUOTE, true, "TDX v%u quote verified to the %s root, collateral from %s", s->q->version,
                 is_simulated(s) ? "local simulation" : "Intel SGX", source);
 }
@@ -493,6 +494,7 @@ json_t *tb_verify_report_json(const struct tb_verify_report *report) {
     ok = ok && c->ok;
     json_array_append_new(checks, json_pack("{s:s, s:b, s:s}", "name", c->name, "ok", c->ok, "detail", c->detail));
   }
-  return json_pack("{s:b, s:o, s:I, s:s, s:s}", "ok", ok, "checks", checks, "subjects",
-                   (json_int_t)report->n_subjects, "tee", report->tee, "tcbStatus", report->tcb_status);
+  return json_pack("{s:b, s:o, s:I, s:s, s:s, s:b}", "ok", ok, "checks", checks, "subjects",
+                   (json_int_t)report->n_subjects, "tee", report->tee, "tcbStatus", report->tcb_status, "simulated",
+                   report->simulated);
 }

@@ -49,6 +49,7 @@ struct tb_verify_report {
   size_t n_subjects;
   char tee[16];        /* provider named in the bundle */
   char tcb_status[48]; /* from DCAP, "" when not reached */
+  bool simulated;      /* the quote verified to the local simulation root, not Intel's */
   json_t *statement;   /* the signed statement once its subjects matched, for callers that go on to
                           use what was verified (audit); else NULL */
 };

@@ -206,6 +206,8 @@ static json_t *result_json(const struct tdx_quote *q, const struct dcap_verdict 
   for (size_t i = 0; dcap_done && i < v->n_advisories; i++)
     json_array_append_new(ids, json_string(v->advisory_ids[i]));
   json_object_set_new(o, "advisoryIds", ids);
+  /* as loud as the human output: a simulated quote proves nothing about a machine */
+  json_object_set_new(o, "simulated", json_boolean(dcap_done && v->simulated));
   if (q) {
     json_object_set_new(o, "version", json_integer(q->version));
     json_object_set_new(o, "teeType", json_string("TDX"));

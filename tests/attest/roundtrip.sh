@@ -26,6 +26,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 names = [c["name"] for c in r["checks"]]
 assert r["ok"] and r["tee"] == "simulated" and r["tcbStatus"] == "UpToDate" and r["subjects"] == 3, r
+assert r["simulated"] is True, r
 assert names[:9] == ["bundle", "envelope-signature", "binding", "quote", "tee", "tcb-status", "measurements",
                      "dstack-app", "subjects"], names' "$T/last.out"
 

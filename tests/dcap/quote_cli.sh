@@ -14,9 +14,11 @@ expect_exit 0 "NEAR hex sample UpToDate at 1759388630 (--json)" \
 check "--json has design.md's keys, lowercase hex" python3 - "$T/last.out" <<'PY'
 import json, re, sys
 o = json.load(open(sys.argv[1]))
-want = {"ok", "status", "advisoryIds", "version", "teeType", "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "reportData"}
+want = {"ok", "status", "advisoryIds", "version", "teeType", "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "reportData",
+        "simulated"}
 assert set(o) == want, set(o) ^ want
 assert o["ok"] is True and o["status"] == "UpToDate" and o["advisoryIds"] == [] and o["version"] == 4 and o["teeType"] == "TDX"
+assert o["simulated"] is False
 for k in ("mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3"):
     assert re.fullmatch("[0-9a-f]{96}", o[k]), k
 assert o["mrtd"].startswith("f06dfda6dce1cf90") and re.fullmatch("[0-9a-f]{128}", o["reportData"])
@@ -86,7 +88,7 @@ if [ -s "$T/sim.hex" ]; then
   expect_exit 0 "simulated quote verifies with --allow-simulated" qv "$T/sim.hex" --allow-simulated
   check "human output says SIMULATED" grep -q 'SIMULATED' "$T/last.out"
   "$TEEBUILD" --json quote verify "$T/sim.hex" --allow-simulated --time "$(date +%s)" >"$T/sim.json" 2>/dev/null
-  check "simulated --json ok with UpToDate" python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["ok"] and o["status"]=="UpToDate"' "$T/sim.json"
+  check "simulated --json ok with UpToDate, and says simulated" python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["ok"] and o["status"]=="UpToDate" and o["simulated"] is True' "$T/sim.json"
   expect_exit 6 "simulated quote against the Intel root (no --allow-simulated)" \
     qv "$T/sim.hex" --collateral "$D/dcapqvl_tdx_quote_collateral.json" --time 1752919234
   expect_err '^teebuild: quote verify: pck-chain: ' "simulated quote without --allow-simulated names pck-chain"
