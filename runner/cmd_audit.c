@@ -521,6 +521,10 @@ static void print_result(const char *out, const char *build, int exit_code, cons
       (json_int_t)ctx->counts.total, "counts", slither_counts_json(&ctx->counts), "contractHash", contract_hash,
       "auditHash", audit_hash, "attestationQuote", json_object_get(tee, "quote"), "executedAt", started,
       "teeProvider", json_object_get(tee, "provider"), "bundle", bundle ? bundle_path : NULL);
+  /* and the names every job's --json uses (runner/job_result.c), beside the ones issue #5 set */
+  json_t *provider = json_object_get(tee, "provider");
+  json_object_set_new(result, "tee", json_is_string(provider) ? json_incref(provider) : json_string("none"));
+  json_object_set_new(result, "subjects", json_integer((json_int_t)json_array_size(json_object_get(statement, "subject"))));
   tb_print_json_result(result);
 }
 
