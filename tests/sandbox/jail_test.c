@@ -280,13 +280,14 @@ static int case_cpu_limit(struct fixture *f) {
   return 0;
 }
 
-/* Whether a directory named "<cgroup_prefix>..." stands within 4 levels of /sys/fs/cgroup. */
+/* Whether a directory named "<cgroup_prefix>..." stands within 8 levels of /sys/fs/cgroup: deep
+ * enough for a job's cgroup under a systemd unit in a nested container, where 4 looked nowhere. */
 static const char *cgroup_prefix;
 static int find_cgroup(const char *path, const struct stat *st, int type, struct FTW *ftw) {
   (void)st;
   if (type == FTW_D && strncmp(path + ftw->base, cgroup_prefix, strlen(cgroup_prefix)) == 0)
     return FTW_STOP;
-  return ftw->level >= 4 ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+  return ftw->level >= 8 ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
 }
 static bool cgroup_left(const char *prefix) {
   cgroup_prefix = prefix;
