@@ -20,10 +20,9 @@ static const unsigned char qe_vendor_id[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9
 static const unsigned char td_attributes[8] = {0x00, 0x00, 0x00, 0x10};
 static const unsigned char xfam[8] = {0xe7, 0x02, 0x06};
 
-static void put(struct tb_buf *o, const void *data, size_t n) { tb_buf_add(o, data, n); }
-static void put_u16(struct tb_buf *o, uint16_t v) { put(o, (unsigned char[]){v & 0xff, v >> 8}, 2); }
+static void put_u16(struct tb_buf *o, uint16_t v) { tb_buf_add(o, (unsigned char[]){v & 0xff, v >> 8}, 2); }
 static void put_u32(struct tb_buf *o, uint32_t v) {
-  put(o, (unsigned char[]){v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24}, 4);
+  tb_buf_add(o, (unsigned char[]){v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24}, 4);
 }
 
 static void put_header(struct tb_buf *o) {
@@ -32,9 +31,9 @@ static void put_header(struct tb_buf *o) {
   put_u32(o, TDX_TEE_TYPE);
   put_u16(o, sim_qe_isv_svn);
   put_u16(o, sim_pce_svn);
-  put(o, qe_vendor_id, 16);
+  tb_buf_add(o, qe_vendor_id, 16);
   unsigned char user_data[20] = "teebuild-simulated";
-  put(o, user_data, 20);
+  tb_buf_add(o, user_data, 20);
 }
 
 /* Fixed placeholder measurements: SHA-256 of a label, repeated to 48 bytes' worth. */
@@ -93,17 +92,17 @@ static int put_signature_data(struct tb_buf *o, struct sim_pki *pki, tb_error **
   size_t pem_len = strlen(pem) + 1; /* Intel's chains end with a NUL; keep the real shape */
   uint32_t inner = (uint32_t)(384 + 64 + 2 + SIM_QE_AUTH_LEN + 2 + 4 + pem_len);
   put_u32(o, (uint32_t)(64 + 64 + 2 + 4 + inner));
-  put(o, sig, 64);
-  put(o, attest_key, 64);
+  tb_buf_add(o, sig, 64);
+  tb_buf_add(o, attest_key, 64);
   put_u16(o, TDX_CERT_TYPE_QE_REPORT);
   put_u32(o, inner);
-  put(o, qe_report, 384);
-  put(o, qe_sig, 64);
+  tb_buf_add(o, qe_report, 384);
+  tb_buf_add(o, qe_sig, 64);
   put_u16(o, SIM_QE_AUTH_LEN);
-  put(o, auth, SIM_QE_AUTH_LEN);
+  tb_buf_add(o, auth, SIM_QE_AUTH_LEN);
   put_u16(o, TDX_CERT_TYPE_PCK_CHAIN);
   put_u32(o, (uint32_t)pem_len);
-  put(o, pem, pem_len);
+  tb_buf_add(o, pem, pem_len);
   return 0;
 }
 

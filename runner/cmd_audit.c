@@ -512,7 +512,7 @@ static void print_result(const char *out, const char *build, int exit_code, cons
   cleanup_error tb_error *ignored = NULL, *ignored2 = NULL;
   tb_json_load_file(bundle_path, AUDIT_JSON_MAX_BYTES, &bundle, &ignored);
   tb_json_load_file(prov_path, AUDIT_JSON_MAX_BYTES, &statement, &ignored2);
-  json_t *tee = json_object_get(bundle, "tee");
+  json_t *tee = json_object_get(bundle, "tee"), *provider = json_object_get(tee, "provider");
   json_t *started = json_object_get(
       json_object_get(json_object_get(json_object_get(statement, "predicate"), "runDetails"), "metadata"), "startedOn");
   cleanup_json json_t *result = json_pack(
@@ -520,9 +520,8 @@ static void print_result(const char *out, const char *build, int exit_code, cons
       "build", build, "exitCode", exit_code, "passed", exit_code == 0 && ctx->counted, "findingsCount",
       (json_int_t)ctx->counts.total, "counts", slither_counts_json(&ctx->counts), "contractHash", contract_hash,
       "auditHash", audit_hash, "attestationQuote", json_object_get(tee, "quote"), "executedAt", started,
-      "teeProvider", json_object_get(tee, "provider"), "bundle", bundle ? bundle_path : NULL);
+      "teeProvider", provider, "bundle", bundle ? bundle_path : NULL);
   /* and the names every job's --json uses (runner/job_result.c), beside the ones issue #5 set */
-  json_t *provider = json_object_get(tee, "provider");
   json_object_set_new(result, "tee", json_is_string(provider) ? json_incref(provider) : json_string("none"));
   json_object_set_new(result, "subjects", json_integer((json_int_t)json_array_size(json_object_get(statement, "subject"))));
   tb_print_json_result(result);
